@@ -1,0 +1,74 @@
+//! The production store: one DynamoDB table (declared once, in `template.yaml`).
+//!
+//! Every item hangs off its owner: `PK = USER#<user id>`, `SK = <kind>#<id>`. Secondary indexes
+//! serve the patterns that do not start from a user. No path uses Scan.
+//!
+//! | access pattern              | key condition                                                      |
+//! |-----------------------------|--------------------------------------------------------------------|
+//! | user by id                  | GetItem `PK = USER#<id>, SK = PROFILE`                             |
+//! | user by phone               | GetItem `PK = PHONE#<e164>, SK = PHONE` → user id → user by id     |
+//! | a user's task               | GetItem `PK = USER#<id>, SK = TASK#<task id>`                      |
+//! | a user's tasks, newest first| Query `PK = USER#<id> AND begins_with(SK, TASK#)`, backwards; after |
+//! |                             | a cursor `SK BETWEEN TASK# AND TASK#<last id>`; filters as a       |
+//! |                             | FilterExpression on `status`, `priority`, `due_key`                |
+//! | due reminders (later)       | Query `due-index`: `due_shard = DUE#<n> AND next_fire_at <= now`   |
+//! | tokens to refresh (later)   | Query `refresh-index`: `refresh_shard = REFRESH#<n> AND refresh_at <= t` |
+//!
+//! The phone item is written in the same transaction as the user, with `attribute_not_exists`:
+//! it is the phone → user index and what makes a phone number name one user (a GSI could find
+//! the user but could not keep the number unique).
+
+mod tasks;
+mod users;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::{Client, error::DisplayErrorContext, types::AttributeValue};
+use chrono::{DateTime, SecondsFormat, Utc};
+use nudge_domain::StoreError;
+
+pub(crate) type Item = HashMap<String, AttributeValue>;
+
+/// The single-table store. Cheap to clone: the SDK client is shared.
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+pub(crate) fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub(crate) fn user_pk(id: &impl std::fmt::Display) -> String {
+    format!("USER#{id}")
+}
+
+/// Fixed-width UTC, so that comparing the strings compares the times.
+pub(crate) fn time_key(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub(crate) fn backend<E>(e: E) -> StoreError
+where
+    E: std::error::Error + 'static,
+{
+    StoreError::Backend(format!("dynamodb: {}", DisplayErrorContext(e)))
+}
+
+pub(crate) fn to_item<T: serde::Serialize>(v: &T) -> Result<Item, StoreError> {
+    serde_dynamo::to_item(v).map_err(|e| StoreError::Backend(format!("encode item: {e}")))
+}
+
+pub(crate) fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::Backend(format!("corrupt item: {e}")))
+}

@@ -1,0 +1,93 @@
+use async_trait::async_trait;
+use aws_sdk_dynamodb::{
+    operation::transact_write_items::TransactWriteItemsError,
+    types::{Put, TransactWriteItem},
+};
+use nudge_domain::{PhoneNumber, StoreError, User, UserId, UserRepo};
+
+use super::{DynamoStore, backend, from_item, s, to_item, user_pk};
+
+const PROFILE: &str = "PROFILE";
+const PHONE: &str = "PHONE";
+
+fn phone_pk(phone: &PhoneNumber) -> String {
+    format!("PHONE#{phone}")
+}
+
+#[async_trait]
+impl UserRepo for DynamoStore {
+    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+        let mut item = to_item(user)?;
+        item.insert("PK".into(), s(user_pk(&user.id)));
+        item.insert("SK".into(), s(PROFILE));
+        item.insert("entity".into(), s("user"));
+        let put_user = Put::builder()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(backend)?;
+        let put_phone = Put::builder()
+            .table_name(self.table())
+            .item("PK", s(phone_pk(&user.phone)))
+            .item("SK", s(PHONE))
+            .item("entity", s("phone"))
+            .item("user_id", s(user.id.to_string()))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(backend)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put_user).build())
+            .transact_items(TransactWriteItem::builder().put(put_phone).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => match e.into_service_error() {
+                TransactWriteItemsError::TransactionCanceledException(c)
+                    if c.cancellation_reasons()
+                        .iter()
+                        .any(|r| r.code() == Some("ConditionalCheckFailed")) =>
+                {
+                    Err(StoreError::Conflict("user id or phone number taken".into()))
+                }
+                other => Err(backend(other)),
+            },
+        }
+    }
+
+    async fn get_user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .key("PK", s(user_pk(id)))
+            .key("SK", s(PROFILE))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(backend)?;
+        out.item.map(from_item).transpose()
+    }
+
+    async fn find_user_by_phone(&self, phone: &PhoneNumber) -> Result<Option<User>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .key("PK", s(phone_pk(phone)))
+            .key("SK", s(PHONE))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(backend)?;
+        let Some(user_id) = out.item.as_ref().and_then(|i| i.get("user_id")).and_then(|v| v.as_s().ok())
+        else {
+            return Ok(None);
+        };
+        let id: UserId = user_id.parse().map_err(|_| StoreError::Backend("corrupt phone item".into()))?;
+        self.get_user(&id).await
+    }
+}

@@ -1,0 +1,233 @@
+use std::{fmt, str::FromStr};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{UserId, ValidationError};
+
+/// A phone number in E.164: `+`, then 8 to 15 digits, the first not 0. Spaces, dashes, dots
+/// and parentheses that people type are dropped; nothing else is guessed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let compact: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+        let digits = compact.strip_prefix('+').ok_or_else(|| {
+            ValidationError::new("phone", "must be in E.164 form, starting with + and the country code")
+        })?;
+        let ok = (8..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        if !ok {
+            return Err(ValidationError::new("phone", "must be in E.164 form: + and 8 to 15 digits"));
+        }
+        Ok(Self(compact))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PhoneNumber {
+    type Error = ValidationError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+impl From<PhoneNumber> for String {
+    fn from(p: PhoneNumber) -> Self {
+        p.0
+    }
+}
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An e-mail address, lower-cased in its domain; only what can be checked without sending mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let raw = raw.trim();
+        let bad = || ValidationError::new("email", "must be an address like name@example.com");
+        let (local, domain) = raw.rsplit_once('@').ok_or_else(bad)?;
+        let ok = !local.is_empty()
+            && local.len() <= 64
+            && raw.len() <= 254
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !raw.chars().any(|c| c.is_whitespace() || c.is_control())
+            && !local.contains('@');
+        if !ok {
+            return Err(bad());
+        }
+        Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = ValidationError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+impl From<Email> for String {
+    fn from(e: Email) -> Self {
+        e.0
+    }
+}
+
+/// An IANA time zone such as `Europe/Paris`; reminders keep wall-clock time in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeZone(chrono_tz::Tz);
+
+impl TimeZone {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        raw.trim()
+            .parse::<chrono_tz::Tz>()
+            .map(Self)
+            .map_err(|_| ValidationError::new("timezone", "must be an IANA time zone such as Europe/Paris"))
+    }
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.0
+    }
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+}
+
+impl TryFrom<String> for TimeZone {
+    type Error = ValidationError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+impl From<TimeZone> for String {
+    fn from(t: TimeZone) -> Self {
+        t.name().to_owned()
+    }
+}
+
+/// A person's display name: 1 to 100 characters, trimmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let s = raw.trim();
+        let n = s.chars().count();
+        if n == 0 || n > 100 || s.chars().any(char::is_control) {
+            return Err(ValidationError::new("name", "must be 1 to 100 characters"));
+        }
+        Ok(Self(s.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PersonName {
+    type Error = ValidationError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+impl From<PersonName> for String {
+    fn from(n: PersonName) -> Self {
+        n.0
+    }
+}
+
+/// Roles of seed 004: admins run the system, users own their data, observers only read, and
+/// `api` marks a machine client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    User,
+    Observer,
+    Api,
+}
+
+impl FromStr for Role {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "admin" => Ok(Role::Admin),
+            "user" => Ok(Role::User),
+            "observer" => Ok(Role::Observer),
+            "api" => Ok(Role::Api),
+            _ => Err(ValidationError::new("roles", "each role is one of admin, user, observer, api")),
+        }
+    }
+}
+
+/// Someone Nudge works for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub name: PersonName,
+    pub phone: PhoneNumber,
+    pub email: Option<Email>,
+    pub timezone: TimeZone,
+    pub roles: Vec<Role>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl User {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+    pub fn is_admin(&self) -> bool {
+        self.has_role(Role::Admin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_are_e164() {
+        assert_eq!(PhoneNumber::parse("+1 (415) 555-0123").unwrap().as_str(), "+14155550123");
+        assert_eq!(PhoneNumber::parse("+33.6.12.34.56.78").unwrap().as_str(), "+33612345678");
+        for bad in ["4155550123", "+0123456789", "+1415", "+1415555012345678", "+1415abc0123", ""] {
+            assert!(PhoneNumber::parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn emails_keep_local_part_and_lower_the_domain() {
+        assert_eq!(Email::parse(" Sam@Example.COM ").unwrap().as_str(), "Sam@example.com");
+        for bad in ["sam", "sam@", "@example.com", "sam@example", "s am@example.com", "a@b@c.com"] {
+            assert!(Email::parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(TimeZone::parse("Asia/Kathmandu").unwrap().name(), "Asia/Kathmandu");
+        assert!(TimeZone::parse("Mars/Olympus").is_err());
+        assert!(TimeZone::parse("").is_err());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(PersonName::parse("  Ada ").unwrap().as_str(), "Ada");
+        assert!(PersonName::parse("   ").is_err());
+        assert!(PersonName::parse(&"x".repeat(101)).is_err());
+    }
+}

@@ -1,0 +1,135 @@
+//! One harness for every cross-function test: stores on either backend (SQLite, or DynamoDB on
+//! a moto server over loopback, in a fresh table made from `template.yaml`), and [`TestApp`],
+//! which serves every route on an ephemeral port.
+//!
+//! A DynamoDB test that cannot reach moto fails with a message saying how to start it; it
+//! never skips. `scripts/test` starts moto and points `NUDGE_TEST_MOTO_URL` at it.
+
+pub mod contract;
+pub mod table;
+
+use std::sync::Arc;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::Credentials;
+use chrono::Duration;
+use nudge_aws::DynamoStore;
+use nudge_domain::{
+    Ports, Role, Secret, SystemClock, User, UuidV7Ids,
+    users::{self, NewUser},
+};
+use nudge_http::ApiState;
+use nudge_sqlite::SqliteStore;
+
+/// The JWT secret every test app signs with.
+pub const TEST_SECRET: &[u8] = b"test-secret-of-at-least-32-bytes!!";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Dynamo,
+}
+
+pub fn moto_url() -> String {
+    std::env::var("NUDGE_TEST_MOTO_URL").unwrap_or_else(|_| "http://127.0.0.1:5000".into())
+}
+
+/// SDK configuration for the moto server, with its fixed test credentials.
+pub async fn moto_config() -> SdkConfig {
+    let url = moto_url();
+    let authority = url.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    if tokio::net::TcpStream::connect(&authority).await.is_err() {
+        panic!(
+            "moto is not reachable at {url}. Run ./scripts/test (it starts moto), or start \
+             `moto_server -p 5000` and set NUDGE_TEST_MOTO_URL. DynamoDB tests never skip."
+        );
+    }
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+        .load()
+        .await
+}
+
+/// A store on `backend`, empty: an in-memory SQLite database or a new DynamoDB table.
+pub async fn store(backend: Backend) -> Ports {
+    let store: (Arc<dyn nudge_domain::UserRepo>, Arc<dyn nudge_domain::TaskRepo>) = match backend {
+        Backend::Sqlite => {
+            let s = Arc::new(SqliteStore::in_memory().expect("sqlite"));
+            (s.clone(), s)
+        }
+        Backend::Dynamo => {
+            let client = aws_sdk_dynamodb::Client::new(&moto_config().await);
+            let table = table::create_fresh(&client).await;
+            let s = Arc::new(DynamoStore::new(client, table));
+            (s.clone(), s)
+        }
+    };
+    Ports { users: store.0, tasks: store.1, clock: Arc::new(SystemClock), ids: Arc::new(UuidV7Ids) }
+}
+
+/// Every route of every function, served on 127.0.0.1 on a free port, over a store on `backend`.
+pub struct TestApp {
+    pub base: String,
+    pub state: ApiState,
+    pub http: reqwest::Client,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        let state = ApiState::new(store(backend).await, Arc::new(Secret::new(TEST_SECRET)));
+        let router = nudge_http::app("test", nudge_local::routes(), state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+        Self { base, state, http: reqwest::Client::new() }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A new user (an admin if asked) and a valid token for them.
+    pub async fn user(&self, name: &str, phone: &str, admin: bool) -> (User, String) {
+        let new = NewUser {
+            name: nudge_domain::PersonName::parse(name).expect("name"),
+            phone: nudge_domain::PhoneNumber::parse(phone).expect("phone"),
+            email: None,
+            timezone: nudge_domain::TimeZone::parse("Europe/Paris").expect("tz"),
+            roles: if admin { vec![Role::Admin] } else { vec![] },
+        };
+        let user = users::create_user(&self.state.ports, new).await.expect("create user");
+        let token = self.token(&user).await;
+        (user, token)
+    }
+
+    pub async fn token(&self, user: &User) -> String {
+        let now = self.state.ports.clock.now();
+        self.state.auth.issue(user.id, now, Duration::hours(1)).await.expect("token")
+    }
+}
+
+/// Runs each listed async test body (taking a [`Backend`]) once per backend, as
+/// `sqlite::<name>` and `dynamodb::<name>`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Dynamo).await
+                }
+            )*
+        }
+    };
+}
