@@ -78,7 +78,10 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
-        let state = ApiState::new(store(backend).await, Arc::new(Secret::new(TEST_SECRET)));
+        Self::serve(ApiState::new(store(backend).await, Arc::new(Secret::new(TEST_SECRET)))).await
+    }
+
+    pub async fn serve(state: ApiState) -> Self {
         let router = nudge_http::app("test", nudge_local::routes(), state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
@@ -90,6 +93,45 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// Sends a request (JSON body if any, bearer token if any) and returns the status and the
+    /// parsed body, after checking the body is an envelope whose request id is the header's.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self.http.request(method.parse().expect("method"), self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        envelope(req.send().await.expect("request")).await
+    }
+}
+
+/// The status and body of a response, checked to be an envelope of the contract.
+pub async fn envelope(res: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = res.status().as_u16();
+    let header_id = res.headers().get("x-request-id").map(|v| v.to_str().unwrap().to_owned());
+    let body: serde_json::Value = res.json().await.expect("a JSON body");
+    assert_eq!(body["success"], status < 400, "success flag for {status}: {body}");
+    assert!(body["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')), "{body}");
+    assert_eq!(body["request_id"].as_str(), header_id.as_deref(), "request id: {body}");
+    if status >= 400 {
+        let code = body["error"]["code"].as_str().expect("error code");
+        assert!(code.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{code}");
+        assert!(body["error"]["message"].is_string() && body["error"]["details"].is_object(), "{body}");
+    } else {
+        assert!(body.get("data").is_some() && body["message"].is_string(), "{body}");
+    }
+    (status, body)
+}
+
+impl TestApp {
     /// A new user (an admin if asked) and a valid token for them.
     pub async fn user(&self, name: &str, phone: &str, admin: bool) -> (User, String) {
         let new = NewUser {

@@ -1,0 +1,133 @@
+//! The README's promise, with the real binary: make a user and a token with the CLI, manage
+//! tasks over HTTP, restart (after a hard kill), and find everything still there.
+
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    time::Duration,
+};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_nudge-local");
+
+fn data_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "nudge-local-test-{}-{}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn cli(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN).env("NUDGE_DATA_DIR", dir).env_remove("JWT_SECRET").args(args).output().unwrap()
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn serve(dir: &Path, port: u16) -> Server {
+    let child = Command::new(BIN)
+        .env("NUDGE_DATA_DIR", dir)
+        .env("NUDGE_ADDR", format!("127.0.0.1:{port}"))
+        .env_remove("JWT_SECRET")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("nudge-local did not listen on {port}");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[tokio::test]
+async fn a_user_made_on_the_command_line_keeps_their_tasks_across_restarts() {
+    let dir = data_dir();
+    let added = cli(
+        &dir,
+        &["user", "add", "--name", "Ada", "--phone", "+1 415 555 0150", "--timezone", "Europe/Paris"],
+    );
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let user: Value = serde_json::from_slice(&added.stdout).expect("the user as JSON");
+    assert_eq!(user["phone"], "+14155550150");
+    let id = user["id"].as_str().unwrap();
+
+    let token_out = cli(&dir, &["token", "--user", id]);
+    assert!(token_out.status.success());
+    let stdout = String::from_utf8(token_out.stdout).unwrap();
+    let token = stdout.lines().last().unwrap().trim().to_owned();
+    assert_eq!(token.split('.').count(), 3, "a JWT alone on the last line: {stdout}");
+
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let task_id = {
+        let _server = serve(&dir, port).await;
+        let res = http
+            .post(format!("{base}/api/tasks"))
+            .bearer_auth(&token)
+            .json(&json!({"title": "Water the plants", "priority": "low"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let body: Value = res.json().await.unwrap();
+        let me: Value = http
+            .get(format!("{base}/api/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["data"]["id"], id);
+        body["data"]["id"].as_str().unwrap().to_owned()
+        // The server is killed here (SIGKILL): a committed write must survive that.
+    };
+
+    let _server = serve(&dir, port).await;
+    let res = http.get(format!("{base}/api/tasks/{task_id}")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), 200, "the token and the task outlive the process");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["data"]["title"], "Water the plants");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_cli_refuses_what_it_cannot_do() {
+    let dir = data_dir();
+    let add = |phone: &str, tz: &str| {
+        cli(&dir, &["user", "add", "--name", "Sam", "--phone", phone, "--timezone", tz, "--role", "admin"])
+    };
+    assert!(add("+14155550160", "America/New_York").status.success());
+    let again = add("+14155550160", "America/New_York");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already registered"));
+    let bad_tz = add("+14155550161", "Moon/Base");
+    assert!(!bad_tz.status.success());
+    assert!(String::from_utf8_lossy(&bad_tz.stderr).contains("IANA time zone"));
+    let unknown = cli(&dir, &["token", "--user", "0190aaaa-0000-7000-8000-00000000ffff"]);
+    assert!(!unknown.status.success());
+    let not_an_id = cli(&dir, &["token", "--user", "ada"]);
+    assert!(!not_an_id.status.success());
+    std::fs::remove_dir_all(&dir).ok();
+}
