@@ -350,6 +350,51 @@ async fn admins_manage_users(b: Backend) {
     assert_eq!((s, me["data"]["id"].as_str()), (200, Some(user.id.to_string().as_str())));
 }
 
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let doc: Value = app.http.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let mut routes: Vec<String> = vec![];
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            routes.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    routes.sort();
+    assert_eq!(
+        routes,
+        [
+            "DELETE /api/tasks/{id}",
+            "GET /api/me",
+            "GET /api/tasks",
+            "GET /api/tasks/{id}",
+            "GET /api/users/{id}",
+            "PATCH /api/tasks/{id}/status",
+            "POST /api/tasks",
+            "POST /api/users",
+            "PUT /api/tasks/{id}",
+        ]
+    );
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let task = &doc["components"]["schemas"]["Task"]["properties"];
+    for field in [
+        "id",
+        "title",
+        "description",
+        "status",
+        "priority",
+        "assigned_to",
+        "due_date",
+        "metadata",
+        "created_at",
+        "updated_at",
+        "version",
+    ] {
+        assert!(task.get(field).is_some(), "Task.{field} is documented");
+    }
+}
+
 nudge_tests::on_both_backends!(
     a_user_manages_their_tasks,
     a_list_pages_with_signed_cursors,

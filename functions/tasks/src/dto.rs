@@ -18,15 +18,17 @@ fn optional_text<T>(
     raw.filter(|s| !s.trim().is_empty()).map(|s| parse(&s)).transpose()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTask {
     title: TaskTitle,
     description: Option<String>,
+    /// Default `pending`.
     status: Option<TaskStatus>,
     priority: Option<Priority>,
     assigned_to: Option<String>,
     due_date: Option<DateTime<Utc>>,
+    /// Any JSON object, kept as sent.
     metadata: Option<Metadata>,
 }
 
@@ -46,7 +48,7 @@ impl CreateTask {
 
 /// `PUT /api/tasks/{id}`: the fields to change; `null` clears an optional field. `version`,
 /// when sent, must be the task's current version or the update answers 409.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTask {
     title: Option<TaskTitle>,
@@ -59,6 +61,7 @@ pub struct UpdateTask {
     #[serde(default, deserialize_with = "nullable")]
     due_date: Option<Option<DateTime<Utc>>>,
     metadata: Option<Metadata>,
+    /// The version this change was made against; a stale one answers 409.
     version: Option<u64>,
 }
 
@@ -77,7 +80,7 @@ impl UpdateTask {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetStatus {
     pub status: TaskStatus,
@@ -85,14 +88,21 @@ pub struct SetStatus {
 }
 
 /// `GET /api/tasks?status=pending,in_progress&priority=high&due_from=…&due_to=…&limit=&cursor=`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// Statuses to keep, comma-separated (`pending,in_progress`).
     status: Option<String>,
+    /// Priorities to keep, comma-separated (`critical,high`).
     priority: Option<String>,
+    /// Due on or after this RFC 3339 time; undated tasks are left out.
     due_from: Option<String>,
+    /// Due on or before this RFC 3339 time; undated tasks are left out.
     due_to: Option<String>,
+    /// 1 to 100, default 20.
     limit: Option<String>,
+    /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
 }
 

@@ -9,8 +9,9 @@ use crate::{TaskId, UserId, ValidationError};
 macro_rules! bounded_text {
     ($(#[$doc:meta])* $name:ident, $field:literal, $max:expr) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(try_from = "String", into = "String")]
+        #[schema(value_type = String)]
         pub struct $name(String);
 
         impl $name {
@@ -68,7 +69,7 @@ bounded_text!(
 );
 
 /// Where a task stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     #[default]
@@ -79,7 +80,7 @@ pub enum TaskStatus {
 }
 
 /// How soon a task matters; `medium` unless said.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     Critical,
@@ -124,8 +125,9 @@ snake_enum_str!(Priority, "priority", Critical = "critical", High = "high", Medi
 
 /// Free-form JSON a client keeps with a task. Always an object; bounded so that every store can
 /// hold it as it is (DynamoDB nests 32 levels at most and keeps numbers within ±1e125).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "Value", into = "Value")]
+#[schema(value_type = Object)]
 pub struct Metadata(Map<String, Value>);
 
 impl Metadata {
@@ -175,7 +177,7 @@ impl From<Metadata> for Value {
 
 /// A task, with seed 004's fields, its owner, and a version that every change increments
 /// (optimistic concurrency: a write names the version it read).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Task {
     pub id: TaskId,
     pub user_id: UserId,

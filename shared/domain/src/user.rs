@@ -7,8 +7,9 @@ use crate::{UserId, ValidationError};
 
 /// A phone number in E.164: `+`, then 8 to 15 digits, the first not 0. Spaces, dashes, dots
 /// and parentheses that people type are dropped; nothing else is guessed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "+14155550123")]
 pub struct PhoneNumber(String);
 
 impl PhoneNumber {
@@ -48,8 +49,9 @@ impl fmt::Display for PhoneNumber {
 }
 
 /// An e-mail address, lower-cased in its domain; only what can be checked without sending mail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, format = Email)]
 pub struct Email(String);
 
 impl Email {
@@ -88,8 +90,9 @@ impl From<Email> for String {
 }
 
 /// An IANA time zone such as `Europe/Paris`; reminders keep wall-clock time in it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "Europe/Paris")]
 pub struct TimeZone(chrono_tz::Tz);
 
 impl TimeZone {
@@ -120,8 +123,9 @@ impl From<TimeZone> for String {
 }
 
 /// A person's display name: 1 to 100 characters, trimmed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
+#[schema(value_type = String)]
 pub struct PersonName(String);
 
 impl PersonName {
@@ -152,7 +156,7 @@ impl From<PersonName> for String {
 
 /// Roles of seed 004: admins run the system, users own their data, observers only read, and
 /// `api` marks a machine client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -175,7 +179,7 @@ impl FromStr for Role {
 }
 
 /// Someone Nudge works for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct User {
     pub id: UserId,
     pub name: PersonName,

@@ -55,8 +55,9 @@ impl<T: Serialize> IntoResponse for Envelope<T> {
 }
 
 /// A list page as clients see it: `{"items":[…],"next_cursor":"…"|null}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PageBody<T> {
     pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
     pub next_cursor: Option<String>,
 }

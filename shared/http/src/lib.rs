@@ -8,6 +8,7 @@ pub mod cursor;
 pub mod envelope;
 pub mod error;
 pub mod extract;
+pub mod openapi;
 pub mod serde_ext;
 pub mod telemetry;
 
