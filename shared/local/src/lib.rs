@@ -1,5 +1,8 @@
 //! The local stack: every function's routes in one process, on the embedded adapters (SQLite,
 //! a secret generated in the data directory). Later issues add the queue worker and the ticker.
+//!
+//! With `TABLE_NAME` set it runs on the AWS adapters instead, wired exactly as the Lambda
+//! functions are: that is how the first admin of a deployed stack is made.
 
 use std::{
     io::Write,
@@ -30,9 +33,22 @@ pub enum StackError {
     DataDir(PathBuf, std::io::Error),
     #[error("store: {0}")]
     Store(#[from] nudge_domain::StoreError),
+    #[error("{0}")]
+    Aws(#[from] nudge_aws::ConfigError),
 }
 
 impl Stack {
+    /// The deployed stack's table and secret when `TABLE_NAME` is set; the embedded ones in
+    /// `data_dir` otherwise.
+    pub async fn from_env(data_dir: &Path) -> Result<Self, StackError> {
+        if std::env::var_os("TABLE_NAME").is_none() {
+            return Self::open(data_dir);
+        }
+        let aws = nudge_aws::sdk_config().await;
+        let state = ApiState::new(nudge_aws::ports_from_env(&aws)?, nudge_aws::jwt_secret_from_env(&aws)?);
+        Ok(Self { state, data_dir: data_dir.into() })
+    }
+
     /// Opens the store in `data_dir` (creating both if needed) and loads or makes the JWT secret.
     pub fn open(data_dir: &Path) -> Result<Self, StackError> {
         std::fs::create_dir_all(data_dir).map_err(|e| StackError::DataDir(data_dir.into(), e))?;

@@ -8,7 +8,14 @@ use nudge_domain::{Email, PersonName, PhoneNumber, Role, TimeZone, UserId, users
 use nudge_local::Stack;
 
 #[derive(Parser)]
-#[command(name = "nudge-local", version, about = "Run Nudge locally on an embedded SQLite store")]
+#[command(
+    name = "nudge-local",
+    version,
+    about = "Run Nudge locally on an embedded SQLite store",
+    after_help = "With TABLE_NAME (and JWT_SECRET_ARN) set, every command works on that DynamoDB \
+                  table instead, with your AWS credentials: `user add --role admin` makes a \
+                  deployed stack's first admin."
+)]
 struct Cli {
     /// Where the database and the generated JWT secret live.
     #[arg(long, env = "NUDGE_DATA_DIR", default_value = "./.nudge", global = true)]
@@ -73,7 +80,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let stack = Stack::open(&cli.data_dir).map_err(|e| e.to_string())?;
+    let stack = Stack::from_env(&cli.data_dir).await.map_err(|e| e.to_string())?;
     match cli.command {
         None | Some(Command::Serve) => serve(stack, cli.addr).await,
         Some(Command::User(UserCommand::Add(a))) => {
