@@ -47,3 +47,17 @@ pub struct Page<T, K> {
     pub items: Vec<T>,
     pub next: Option<K>,
 }
+
+impl<T, K> Page<T, K> {
+    /// The page out of items read in order, up to one more than `limit`: a store reads one extra
+    /// to tell whether there is a next page without a second query.
+    pub fn from_overfetch(mut items: Vec<T>, limit: Limit, key: impl Fn(&T) -> K) -> Self {
+        let next = if items.len() > limit.get() {
+            items.truncate(limit.get());
+            items.last().map(key)
+        } else {
+            None
+        };
+        Self { items, next }
+    }
+}

@@ -56,6 +56,21 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// The record a one-row `SELECT body …` finds, if any.
+    async fn one<T>(&self, sql: &'static str, args: Vec<String>) -> Result<Option<T>, StoreError>
+    where
+        T: serde::de::DeserializeOwned + Send + 'static,
+    {
+        self.run(move |c| {
+            let body: Option<String> =
+                c.query_row(sql, params_from_iter(args), |r| r.get(0)).optional().map_err(backend)?;
+            body.as_deref().map(from_json).transpose()
+        })
+        .await
+    }
+}
+
 fn backend(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
@@ -93,27 +108,11 @@ impl UserRepo for SqliteStore {
     }
 
     async fn get_user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
-        let id = id.to_string();
-        self.run(move |c| {
-            let body: Option<String> = c
-                .query_row("SELECT body FROM users WHERE id = ?1", [id], |r| r.get(0))
-                .optional()
-                .map_err(backend)?;
-            body.as_deref().map(from_json).transpose()
-        })
-        .await
+        self.one("SELECT body FROM users WHERE id = ?1", vec![id.to_string()]).await
     }
 
     async fn find_user_by_phone(&self, phone: &PhoneNumber) -> Result<Option<User>, StoreError> {
-        let phone = phone.to_string();
-        self.run(move |c| {
-            let body: Option<String> = c
-                .query_row("SELECT body FROM users WHERE phone = ?1", [phone], |r| r.get(0))
-                .optional()
-                .map_err(backend)?;
-            body.as_deref().map(from_json).transpose()
-        })
-        .await
+        self.one("SELECT body FROM users WHERE phone = ?1", vec![phone.to_string()]).await
     }
 }
 
@@ -158,15 +157,8 @@ impl TaskRepo for SqliteStore {
     }
 
     async fn get_task(&self, owner: &UserId, id: &TaskId) -> Result<Option<Task>, StoreError> {
-        let (owner, id) = (owner.to_string(), id.to_string());
-        self.run(move |c| {
-            let body: Option<String> = c
-                .query_row("SELECT body FROM tasks WHERE user_id = ?1 AND id = ?2", [owner, id], |r| r.get(0))
-                .optional()
-                .map_err(backend)?;
-            body.as_deref().map(from_json).transpose()
-        })
-        .await
+        let args = vec![owner.to_string(), id.to_string()];
+        self.one("SELECT body FROM tasks WHERE user_id = ?1 AND id = ?2", args).await
     }
 
     async fn replace_task(&self, task: &Task, expected_version: u64) -> Result<(), StoreError> {
@@ -242,7 +234,7 @@ impl TaskRepo for SqliteStore {
         let limit = page.limit.get();
         sql.push_str(" ORDER BY id DESC LIMIT ?");
         args.push(Value::Integer(limit as i64 + 1));
-        let mut items: Vec<Task> = self
+        let items: Vec<Task> = self
             .run(move |c| {
                 let mut stmt = c.prepare_cached(&sql).map_err(backend)?;
                 let rows =
@@ -250,13 +242,7 @@ impl TaskRepo for SqliteStore {
                 rows.map(|b| from_json(&b.map_err(backend)?)).collect()
             })
             .await?;
-        let next = if items.len() > limit {
-            items.truncate(limit);
-            items.last().map(|t| t.id)
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        Ok(Page::from_overfetch(items, page.limit, |t| t.id))
     }
 }
 

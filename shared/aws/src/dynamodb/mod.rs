@@ -23,7 +23,9 @@ mod users;
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::{Client, error::DisplayErrorContext, types::AttributeValue};
+use aws_sdk_dynamodb::{
+    Client, error::DisplayErrorContext, operation::put_item::PutItemError, types::AttributeValue,
+};
 use chrono::{DateTime, SecondsFormat, Utc};
 use nudge_domain::StoreError;
 
@@ -42,6 +44,46 @@ impl DynamoStore {
     }
     pub fn table(&self) -> &str {
         &self.table
+    }
+
+    /// GetItem, strongly consistent: a client reads its own writes.
+    pub(crate) async fn get(&self, pk: String, sk: impl Into<String>) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .key("PK", s(pk))
+            .key("SK", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(backend)?;
+        Ok(out.item)
+    }
+
+    /// PutItem under a condition: `Ok(false)` when the condition did not hold.
+    pub(crate) async fn put_if(
+        &self,
+        item: Item,
+        condition: &str,
+        value: Option<(&str, AttributeValue)>,
+    ) -> Result<bool, StoreError> {
+        let mut put = self
+            .client
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .condition_expression(condition);
+        if let Some((name, v)) = value {
+            put = put.expression_attribute_values(name, v);
+        }
+        match put.send().await {
+            Ok(_) => Ok(true),
+            Err(e) => match e.into_service_error() {
+                PutItemError::ConditionalCheckFailedException(_) => Ok(false),
+                other => Err(backend(other)),
+            },
+        }
     }
 }
 

@@ -1,8 +1,5 @@
 use async_trait::async_trait;
-use aws_sdk_dynamodb::{
-    operation::{delete_item::DeleteItemError, put_item::PutItemError},
-    types::AttributeValue,
-};
+use aws_sdk_dynamodb::{operation::delete_item::DeleteItemError, types::AttributeValue};
 use nudge_domain::{Page, PageRequest, StoreError, Task, TaskFilter, TaskId, TaskRepo, UserId};
 
 use super::{DynamoStore, Item, backend, from_item, s, time_key, to_item, user_pk};
@@ -71,61 +68,27 @@ impl Filter {
 #[async_trait]
 impl TaskRepo for DynamoStore {
     async fn insert_task(&self, task: &Task) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(task_item(task)?))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => match e.into_service_error() {
-                PutItemError::ConditionalCheckFailedException(_) => {
-                    Err(StoreError::Conflict("task id taken".into()))
-                }
-                other => Err(backend(other)),
-            },
+        if self.put_if(task_item(task)?, "attribute_not_exists(PK)", None).await? {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict("task id taken".into()))
         }
     }
 
     async fn get_task(&self, owner: &UserId, id: &TaskId) -> Result<Option<Task>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .key("PK", s(user_pk(owner)))
-            .key("SK", s(task_sk(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(backend)?;
-        out.item.map(from_item).transpose()
+        self.get(user_pk(owner), task_sk(id)).await?.map(from_item).transpose()
     }
 
     async fn replace_task(&self, task: &Task, expected_version: u64) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(task_item(task)?))
-            .condition_expression("attribute_exists(PK) AND version = :expected")
-            .expression_attribute_values(":expected", AttributeValue::N(expected_version.to_string()))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => match e.into_service_error() {
-                // Gone, or moved on: one consistent read tells which (the rare path only).
-                PutItemError::ConditionalCheckFailedException(_) => {
-                    match self.get_task(&task.user_id, &task.id).await? {
-                        Some(_) => Err(StoreError::Conflict("stale version".into())),
-                        None => Err(StoreError::NotFound),
-                    }
-                }
-                other => Err(backend(other)),
-            },
+        let expected = (":expected", AttributeValue::N(expected_version.to_string()));
+        let condition = "attribute_exists(PK) AND version = :expected";
+        if self.put_if(task_item(task)?, condition, Some(expected)).await? {
+            return Ok(());
+        }
+        // Gone, or moved on: one consistent read tells which (the rare path only).
+        match self.get_task(&task.user_id, &task.id).await? {
+            Some(_) => Err(StoreError::Conflict("stale version".into())),
+            None => Err(StoreError::NotFound),
         }
     }
 
@@ -204,12 +167,6 @@ impl TaskRepo for DynamoStore {
                 break;
             }
         }
-        let next = if items.len() > limit {
-            items.truncate(limit);
-            items.last().map(|t| t.id)
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        Ok(Page::from_overfetch(items, page.limit, |t| t.id))
     }
 }

@@ -59,32 +59,12 @@ impl UserRepo for DynamoStore {
     }
 
     async fn get_user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .key("PK", s(user_pk(id)))
-            .key("SK", s(PROFILE))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(backend)?;
-        out.item.map(from_item).transpose()
+        self.get(user_pk(id), PROFILE).await?.map(from_item).transpose()
     }
 
     async fn find_user_by_phone(&self, phone: &PhoneNumber) -> Result<Option<User>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .key("PK", s(phone_pk(phone)))
-            .key("SK", s(PHONE))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(backend)?;
-        let Some(user_id) = out.item.as_ref().and_then(|i| i.get("user_id")).and_then(|v| v.as_s().ok())
-        else {
+        let item = self.get(phone_pk(phone), PHONE).await?;
+        let Some(user_id) = item.as_ref().and_then(|i| i.get("user_id")).and_then(|v| v.as_s().ok()) else {
             return Ok(None);
         };
         let id: UserId = user_id.parse().map_err(|_| StoreError::Backend("corrupt phone item".into()))?;
