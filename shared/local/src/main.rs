@@ -102,7 +102,10 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Some(Command::Token { user, days }) => {
             let id: UserId = user.parse().map_err(|e: nudge_domain::ValidationError| e.to_string())?;
-            users::get_user(&stack.state.ports, id).await.map_err(|_| format!("no user {id}"))?;
+            users::get_user(&stack.state.ports, id).await.map_err(|e| match e {
+                nudge_domain::DomainError::NotFound(_) => format!("no user {id}"),
+                other => other.to_string(),
+            })?;
             if !(1..=365).contains(&days) {
                 return Err("--days must be between 1 and 365".into());
             }
