@@ -47,3 +47,12 @@ uuid_id!(
     /// A task's id: a UUIDv7, so ids sort by creation time.
     TaskId, "task"
 );
+uuid_id!(
+    /// A reminder's id: a UUIDv7.
+    ReminderId, "reminder"
+);
+uuid_id!(
+    /// A notification's id. Made from what fired (reminder, occurrence, firing), so that two
+    /// ticks firing the same thing name the same notification; it still sorts by time.
+    NotificationId, "notification"
+);

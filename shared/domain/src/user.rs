@@ -3,7 +3,7 @@ use std::{fmt, str::FromStr};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{UserId, ValidationError};
+use crate::{Channel, QuietHours, UserId, ValidationError, schedule::LocalTime};
 
 /// A phone number in E.164: `+`, then 8 to 15 digits, the first not 0. Spaces, dashes, dots
 /// and parentheses that people type are dropped; nothing else is guessed.
@@ -187,8 +187,73 @@ pub struct User {
     pub email: Option<Email>,
     pub timezone: TimeZone,
     pub roles: Vec<Role>,
+    #[serde(default)]
+    pub preferences: Preferences,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// An `https` URL that webhooks are POSTed to (`http` only on loopback, for local receivers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "https://example.com/hooks/nudge")]
+pub struct WebhookUrl(String);
+
+impl WebhookUrl {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let s = raw.trim();
+        let bad = || ValidationError::new("webhook_url", "must be an https:// URL (http:// only for 127.0.0.1)");
+        let rest = if let Some(r) = s.strip_prefix("https://") {
+            r
+        } else if let Some(r) = s.strip_prefix("http://") {
+            let host = r.split(['/', '?', '#']).next().unwrap_or("");
+            let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+            if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+                return Err(bad());
+            }
+            r
+        } else {
+            return Err(bad());
+        };
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if host.is_empty() || host.contains('@') || s.len() > 2000 || s.chars().any(|c| c.is_whitespace()) {
+            return Err(bad());
+        }
+        Ok(Self(s.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for WebhookUrl {
+    type Error = ValidationError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+impl From<WebhookUrl> for String {
+    fn from(u: WebhookUrl) -> Self {
+        u.0
+    }
+}
+
+/// How a user wants to be reached.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Preferences {
+    /// Where reminders go unless a reminder says otherwise (default `sms`).
+    #[serde(default)]
+    pub channel: Channel,
+    /// Nothing is sent in these hours; it waits for their end.
+    pub quiet_hours: Option<QuietHours>,
+    /// When the morning digest of the day's tasks and reminders is sent; none if unset.
+    pub digest_at: Option<LocalTime>,
+    /// Replied STOP (or said so here): no SMS at all until START.
+    #[serde(default)]
+    pub sms_opted_out: bool,
+    pub webhook_url: Option<WebhookUrl>,
+    /// The reminder that sends the digest, kept in step with `digest_at`.
+    pub digest_reminder: Option<crate::ReminderId>,
 }
 
 impl User {

@@ -1,6 +1,9 @@
 //! User use cases.
 
-use crate::{DomainError, Email, PersonName, PhoneNumber, Ports, Role, StoreError, TimeZone, User, UserId};
+use crate::{
+    Channel, DomainError, Email, Nag, PersonName, PhoneNumber, Ports, QuietHours, Recurrence, ReminderKind,
+    ReminderText, Role, StoreError, TimeZone, User, UserId, WebhookUrl, reminders, schedule::LocalTime,
+};
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -26,6 +29,7 @@ pub async fn create_user(p: &Ports, new: NewUser) -> Result<User, DomainError> {
         email: new.email,
         timezone: new.timezone,
         roles,
+        preferences: Default::default(),
         created_at: now,
         updated_at: now,
     };
@@ -54,4 +58,58 @@ pub async fn caller(p: &Ports, id: UserId) -> Result<User, DomainError> {
 pub async fn require_admin(p: &Ports, id: UserId) -> Result<User, DomainError> {
     let user = caller(p, id).await?;
     if user.is_admin() { Ok(user) } else { Err(DomainError::Forbidden("this needs the admin role".into())) }
+}
+
+/// Changes to how a user is reached; `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default)]
+pub struct PreferenceChanges {
+    pub channel: Option<Channel>,
+    pub quiet_hours: Option<Option<QuietHours>>,
+    pub digest_at: Option<Option<LocalTime>>,
+    pub sms_opted_out: Option<bool>,
+    pub webhook_url: Option<Option<WebhookUrl>>,
+}
+
+/// Stores new preferences. The morning digest is a daily reminder kept in step with `digest_at`.
+pub async fn update_preferences(p: &Ports, id: UserId, c: PreferenceChanges) -> Result<User, DomainError> {
+    let mut user = caller(p, id).await?;
+    let prefs = &mut user.preferences;
+    if let Some(v) = c.channel {
+        prefs.channel = v;
+    }
+    if let Some(v) = c.quiet_hours {
+        prefs.quiet_hours = v;
+    }
+    if let Some(v) = c.sms_opted_out {
+        prefs.sms_opted_out = v;
+    }
+    if let Some(v) = c.webhook_url {
+        prefs.webhook_url = v;
+    }
+    if let Some(digest_at) = c.digest_at {
+        if let Some(old) = prefs.digest_reminder.take() {
+            p.reminders.delete_reminder(&id, &old).await?;
+        }
+        prefs.digest_at = digest_at;
+        if let Some(at) = digest_at {
+            let new = reminders::NewReminder {
+                text: ReminderText::parse("Morning digest")?,
+                due_at: at.next_after(user.timezone.tz(), p.clock.now()),
+                timezone: None,
+                recurrence: Some(Recurrence::parse("FREQ=DAILY")?),
+                channel: Some(prefs.channel),
+                made_on: None,
+                task_id: None,
+                nag: Some(Nag::NEVER),
+                kind: ReminderKind::Digest,
+            };
+            prefs.digest_reminder = Some(reminders::create_reminder(p, id, new).await?.id);
+        }
+    }
+    user.updated_at = p.clock.now();
+    match p.users.save_user(&user).await {
+        Ok(()) => Ok(user),
+        Err(StoreError::NotFound) => Err(DomainError::NotFound("user")),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -1,0 +1,295 @@
+//! A reminder and the rules of its life: when it fires, how it nags, what snooze and
+//! acknowledge do. All pure: every rule takes "now" and is tested with fixed times.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    QuietHours, Recurrence, ReminderId, TaskId, TimeZone, UserId, ValidationError, task::bounded_text,
+};
+
+bounded_text!(
+    /// What the reminder says: 1 to 1,000 characters.
+    ReminderText, "text", 1000
+);
+
+/// Where a notification goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    #[default]
+    Sms,
+    Email,
+    Webhook,
+    /// The local stack's outbox.
+    Console,
+}
+
+impl Channel {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Email => "email",
+            Channel::Webhook => "webhook",
+            Channel::Console => "console",
+        }
+    }
+}
+
+impl FromStr for Channel {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sms" => Ok(Channel::Sms),
+            "email" => Ok(Channel::Email),
+            "webhook" => Ok(Channel::Webhook),
+            "console" => Ok(Channel::Console),
+            _ => Err(ValidationError::new("channel", "must be one of sms, email, webhook, console")),
+        }
+    }
+}
+
+/// A reminder the user made, or the morning digest Nudge keeps for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderKind {
+    #[default]
+    Reminder,
+    Digest,
+}
+
+/// `scheduled`: waiting for its next time. `due`: fired and not yet acknowledged (nags may
+/// follow). `snoozed`: fires again at `next_fire_at`. `done`: acknowledged with nothing left
+/// to fire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderStatus {
+    Scheduled,
+    Due,
+    Snoozed,
+    Done,
+}
+
+/// Repeat every `every_minutes` until acknowledged, at most `max` times (0: never nag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(try_from = "NagFields")]
+pub struct Nag {
+    pub every_minutes: u16,
+    pub max: u8,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NagFields {
+    every_minutes: u16,
+    max: u8,
+}
+
+impl TryFrom<NagFields> for Nag {
+    type Error = ValidationError;
+    fn try_from(f: NagFields) -> Result<Self, Self::Error> {
+        Nag::new(f.every_minutes, f.max)
+    }
+}
+
+impl Nag {
+    pub const NEVER: Nag = Nag { every_minutes: 10, max: 0 };
+
+    pub fn new(every_minutes: u16, max: u8) -> Result<Self, ValidationError> {
+        if !(1..=1440).contains(&every_minutes) {
+            return Err(ValidationError::new("nag.every_minutes", "must be 1 to 1440"));
+        }
+        if max > 20 {
+            return Err(ValidationError::new("nag.max", "must be 0 to 20"));
+        }
+        Ok(Self { every_minutes, max })
+    }
+}
+
+/// Nagging is the point for most users: every 10 minutes, 3 times, unless they say otherwise.
+impl Default for Nag {
+    fn default() -> Self {
+        Nag { every_minutes: 10, max: 3 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Reminder {
+    pub id: ReminderId,
+    pub user_id: UserId,
+    pub kind: ReminderKind,
+    pub text: ReminderText,
+    pub timezone: TimeZone,
+    /// The first (or only) time, which anchors a recurrence's wall-clock time.
+    pub due_at: DateTime<Utc>,
+    pub recurrence: Option<Recurrence>,
+    pub channel: Channel,
+    pub task_id: Option<TaskId>,
+    pub nag: Nag,
+    pub status: ReminderStatus,
+    /// The occurrence being waited for, or fired and not yet acknowledged.
+    pub occurrence: Option<DateTime<Utc>>,
+    /// When the tick next acts on it; `None` when nothing is left to fire.
+    pub next_fire_at: Option<DateTime<Utc>>,
+    /// Firings of the current occurrence so far (the first, nags, snoozes): with the
+    /// occurrence, names each firing once.
+    pub fired: u32,
+    pub nags_sent: u8,
+    pub last_fired_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+/// How far in the past a one-time reminder may be set: a client's "now" that arrives late
+/// still fires, at the next tick.
+const GRACE: Duration = Duration::minutes(5);
+
+/// Why a reminder fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FireKind {
+    First,
+    /// The n-th nag (1-based).
+    Nag(u8),
+    Snoozed,
+    Digest,
+}
+
+/// One firing: of which occurrence, the how-many-th, and when it was scheduled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Firing {
+    pub occurrence: DateTime<Utc>,
+    pub seq: u32,
+    pub kind: FireKind,
+    pub scheduled_at: DateTime<Utc>,
+}
+
+/// What a tick does with a reminder whose time has come.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Send this firing, and store the reminder as it becomes.
+    Fire(Firing, Box<Reminder>),
+    /// In quiet hours: nothing is sent; the reminder waits for their end.
+    Defer(Box<Reminder>),
+    /// Not due (a stale index entry, or already moved on).
+    Idle,
+}
+
+impl Reminder {
+    fn local(&self, t: DateTime<Utc>) -> NaiveDateTime {
+        t.with_timezone(&self.timezone.tz()).naive_local()
+    }
+
+    /// The occurrence after `occurrence`, and after `not_before`.
+    fn following(&self, occurrence: DateTime<Utc>, not_before: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let rule = self.recurrence.as_ref()?;
+        rule.next(self.timezone.tz(), self.local(self.due_at), Some(self.local(occurrence)), not_before)
+    }
+
+    fn wait_for(&mut self, occurrence: Option<DateTime<Utc>>) {
+        self.occurrence = occurrence;
+        self.next_fire_at = occurrence;
+        self.status = if occurrence.is_some() { ReminderStatus::Scheduled } else { ReminderStatus::Done };
+        self.fired = 0;
+        self.nags_sent = 0;
+    }
+
+    /// Sets the schedule from `due_at` and `recurrence` as of `now`: a new reminder, or one
+    /// whose time or rule changed.
+    pub fn schedule(&mut self, now: DateTime<Utc>) -> Result<(), ValidationError> {
+        let first = match &self.recurrence {
+            None if self.due_at < now - GRACE => {
+                return Err(ValidationError::new("due_at", "is in the past"));
+            }
+            None => self.due_at,
+            Some(rule) => rule
+                .next(self.timezone.tz(), self.local(self.due_at), None, now - Duration::minutes(1))
+                .ok_or_else(|| ValidationError::new("recurrence", "has no occurrence after now"))?,
+        };
+        self.wait_for(Some(first));
+        Ok(())
+    }
+
+    /// What the tick at `now` does with this reminder, given the user's quiet hours.
+    pub fn step(&self, now: DateTime<Utc>, quiet: Option<&QuietHours>) -> Step {
+        let Some(at) = self.next_fire_at.filter(|t| *t <= now) else { return Step::Idle };
+        if self.status == ReminderStatus::Done {
+            return Step::Idle;
+        }
+        let mut next = self.clone();
+        next.updated_at = now;
+        next.version += 1;
+        if let Some(end) = quiet.and_then(|q| q.ends_after(self.timezone.tz(), now)) {
+            next.next_fire_at = Some(end);
+            return Step::Defer(Box::new(next));
+        }
+        let mut occurrence = self.occurrence.unwrap_or(at);
+        if self.status == ReminderStatus::Scheduled {
+            // Missed occurrences (ticks that never ran) collapse into the latest one.
+            while let Some(o) = self.following(occurrence, occurrence).filter(|o| *o <= now) {
+                occurrence = o;
+            }
+        }
+        let kind = match (self.kind, self.status) {
+            (ReminderKind::Digest, _) => FireKind::Digest,
+            (_, ReminderStatus::Due) => FireKind::Nag(self.nags_sent.saturating_add(1)),
+            (_, ReminderStatus::Snoozed) => FireKind::Snoozed,
+            _ => FireKind::First,
+        };
+        let seq = if occurrence == self.occurrence.unwrap_or(at) { self.fired } else { 0 };
+        let firing = Firing { occurrence, seq, kind, scheduled_at: at };
+
+        next.occurrence = Some(occurrence);
+        next.fired = seq + 1;
+        next.nags_sent = if let FireKind::Nag(n) = kind { n } else { 0 };
+        next.last_fired_at = Some(now);
+        next.status = ReminderStatus::Due;
+        let nag_at = (kind != FireKind::Digest && next.nags_sent < self.nag.max)
+            .then(|| now + Duration::minutes(self.nag.every_minutes.into()));
+        match (nag_at, self.following(occurrence, now)) {
+            (Some(n), Some(o)) if o <= n => next.wait_for(Some(o)),
+            (Some(n), _) => next.next_fire_at = Some(n),
+            (None, Some(o)) => next.wait_for(Some(o)),
+            // Nothing left to send; it stays due until acknowledged (a digest needs no answer).
+            (None, None) if kind == FireKind::Digest => next.wait_for(None),
+            (None, None) => next.next_fire_at = None,
+        }
+        Step::Fire(firing, Box::new(next))
+    }
+
+    /// Acknowledged ("done"): the current occurrence needs nothing more; a recurrence waits for
+    /// its next. Acknowledging twice changes nothing.
+    pub fn acknowledge(&mut self, now: DateTime<Utc>) {
+        if self.status == ReminderStatus::Done {
+            return;
+        }
+        let current = self.occurrence.unwrap_or(self.due_at);
+        let next = self.following(current, now);
+        self.wait_for(next);
+        self.touch(now);
+    }
+
+    /// Fire again at `until` (after now, within a week).
+    pub fn snooze(&mut self, until: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), ValidationError> {
+        if until <= now || until > now + Duration::days(7) {
+            return Err(ValidationError::new("until", "must be after now and within 7 days"));
+        }
+        if self.status == ReminderStatus::Done {
+            return Err(ValidationError::new("status", "a done reminder cannot be snoozed"));
+        }
+        self.occurrence.get_or_insert(self.due_at);
+        self.status = ReminderStatus::Snoozed;
+        self.next_fire_at = Some(until);
+        self.nags_sent = 0;
+        self.touch(now);
+        Ok(())
+    }
+
+    pub(crate) fn touch(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+        self.version += 1;
+    }
+}

@@ -1,0 +1,130 @@
+//! The reminder tick: fire what is due, exactly once, as of the scheduled time it is given.
+//!
+//! Exactly once comes from the claim: a firing's notification id is derived from (reminder,
+//! occurrence, firing), and the store adds that notification and advances the reminder in one
+//! conditional write. Two ticks over the same due set, or one tick delivered twice, race for
+//! the same claim and one loses. A claimed firing is then enqueued; should the tick stop before
+//! that, the notification waits in the due index (`redispatch_at`) and a later tick enqueues
+//! it, which the notifier's idempotence makes harmless if the first send did arrive.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::{
+    DomainError, FireKind, Limit, Notification, NotifyMessage, PageRequest, Ports, ReminderKind,
+    ReminderStatus, Step, StoreError, TaskFilter, TaskStatus, User, UserId, notification::REDISPATCH_AFTER,
+    notification::wording,
+};
+
+/// What one tick did.
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
+pub struct TickReport {
+    pub now: DateTime<Utc>,
+    /// Due-index entries read (what the tick costs; it grows with the due set only).
+    pub items_read: usize,
+    pub fired: usize,
+    /// Held back by quiet hours.
+    pub deferred: usize,
+    /// Claimed by another tick first.
+    pub lost_races: usize,
+    /// Queued notifications sent to the queue again.
+    pub redispatched: usize,
+}
+
+pub async fn run_tick(p: &Ports, now: DateTime<Utc>) -> Result<TickReport, DomainError> {
+    let due = p.reminders.due(now).await?;
+    let mut report = TickReport { now, items_read: due.items_read, ..Default::default() };
+    let mut users: HashMap<UserId, Option<User>> = HashMap::new();
+    for r in due.reminders {
+        if !users.contains_key(&r.user_id) {
+            users.insert(r.user_id, p.users.get_user(&r.user_id).await?);
+        }
+        let Some(user) = users[&r.user_id].as_ref() else { continue };
+        match r.step(now, user.preferences.quiet_hours.as_ref()) {
+            Step::Idle => {}
+            Step::Defer(next) => match p.reminders.replace_reminder(&next, r.version).await {
+                Ok(()) => report.deferred += 1,
+                Err(StoreError::Conflict(_) | StoreError::NotFound) => report.lost_races += 1,
+                Err(e) => return Err(e.into()),
+            },
+            Step::Fire(firing, next) => {
+                let text = match firing.kind {
+                    FireKind::Digest => digest(p, user, now).await?,
+                    kind => wording(kind, r.text.as_str()),
+                };
+                let n = Notification::for_firing(&r, &firing, text, now);
+                if !p.notifications.claim_firing(&n, &next, r.version).await? {
+                    report.lost_races += 1;
+                    continue;
+                }
+                report.fired += 1;
+                let message = NotifyMessage { user_id: n.user_id, notification_id: n.id };
+                if let Err(e) = p.queue.enqueue(&message).await {
+                    // Claimed and stored: a later tick enqueues it (redispatch_at).
+                    tracing::warn!(notification = %n.id, error = %e, "enqueue failed; will redispatch");
+                }
+            }
+        }
+    }
+    for mut n in due.notifications {
+        if n.is_final() {
+            continue;
+        }
+        p.queue.enqueue(&NotifyMessage { user_id: n.user_id, notification_id: n.id }).await?;
+        let read = n.version;
+        n.redispatch_at = Some(now + REDISPATCH_AFTER);
+        n.version += 1;
+        match p.notifications.replace_notification(&n, read).await {
+            Ok(()) | Err(StoreError::Conflict(_) | StoreError::NotFound) => report.redispatched += 1,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tracing::info!(
+        items_read = report.items_read,
+        fired = report.fired,
+        deferred = report.deferred,
+        lost_races = report.lost_races,
+        redispatched = report.redispatched,
+        "tick"
+    );
+    Ok(report)
+}
+
+/// The morning digest: today's open tasks and what is still to fire today, in local time.
+async fn digest(p: &Ports, user: &User, now: DateTime<Utc>) -> Result<String, DomainError> {
+    let tz = user.timezone.tz();
+    let today = now.with_timezone(&tz).date_naive();
+    let start = crate::schedule::resolve(tz, today.and_time(chrono::NaiveTime::MIN));
+    let end = start + Duration::days(1);
+    let filter = TaskFilter {
+        statuses: vec![TaskStatus::Pending, TaskStatus::InProgress],
+        due_from: Some(start),
+        due_to: Some(end),
+        ..Default::default()
+    };
+    let max = Limit::new(100)?;
+    let tasks = p.tasks.list_tasks(&user.id, &filter, &PageRequest { limit: max, after: None }).await?.items;
+    let mut reminders: Vec<(DateTime<Utc>, String)> = p
+        .reminders
+        .list_reminders(&user.id, &PageRequest { limit: max, after: None })
+        .await?
+        .items
+        .into_iter()
+        .filter(|r| r.kind == ReminderKind::Reminder && r.status != ReminderStatus::Done)
+        .filter_map(|r| r.next_fire_at.filter(|t| *t >= now && *t < end).map(|t| (t, r.text.to_string())))
+        .collect();
+    reminders.sort();
+    if tasks.is_empty() && reminders.is_empty() {
+        return Ok("Good morning! Nothing is due today.".into());
+    }
+    let mut out = String::from("Good morning! Today:");
+    for t in &tasks {
+        out.push_str(&format!("\n- {}", t.title));
+    }
+    for (at, text) in &reminders {
+        out.push_str(&format!("\n- {} {text}", at.with_timezone(&tz).format("%H:%M")));
+    }
+    Ok(out)
+}
