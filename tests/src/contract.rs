@@ -24,6 +24,7 @@ pub fn user(phone: &str) -> User {
         email: Some(nudge_domain::Email::parse("sam@example.com").unwrap()),
         timezone: TimeZone::parse("America/New_York").unwrap(),
         roles: vec![Role::User, Role::Admin],
+        preferences: Default::default(),
         created_at: t0(),
         updated_at: t0(),
     }
@@ -269,4 +270,150 @@ pub async fn tasks_filter_on_status_priority_and_due_range(b: Backend) {
         }
         assert_eq!(by_store, by_rule);
     }
+}
+
+/// A one-time reminder of `owner`'s, the n-th, due at `due`.
+pub fn reminder(owner: UserId, n: u32, due: DateTime<Utc>) -> nudge_domain::Reminder {
+    let mut r = nudge_domain::Reminder {
+        id: nudge_domain::ReminderId::from_uuid(Uuid::from_u128(
+            0x0190_0000_0000_7000_8000_0000_0000_0000 | u128::from(n),
+        )),
+        user_id: owner,
+        kind: nudge_domain::ReminderKind::Reminder,
+        text: nudge_domain::ReminderText::parse(&format!("reminder {n} ⏰")).unwrap(),
+        timezone: TimeZone::parse("Europe/Paris").unwrap(),
+        due_at: due,
+        recurrence: None,
+        channel: nudge_domain::Channel::Sms,
+        task_id: None,
+        nag: nudge_domain::Nag::default(),
+        status: nudge_domain::ReminderStatus::Scheduled,
+        occurrence: None,
+        next_fire_at: None,
+        fired: 0,
+        nags_sent: 0,
+        last_fired_at: None,
+        created_at: t0(),
+        updated_at: t0(),
+        version: 1,
+    };
+    r.schedule(due - Duration::hours(1)).unwrap();
+    r
+}
+
+fn firing_of(r: &nudge_domain::Reminder, now: DateTime<Utc>) -> (nudge_domain::Notification, nudge_domain::Reminder) {
+    match r.step(now, None) {
+        nudge_domain::Step::Fire(f, next) => {
+            (nudge_domain::Notification::for_firing(r, &f, "text".into(), now), *next)
+        }
+        other => panic!("expected a firing, got {other:?}"),
+    }
+}
+
+pub async fn a_reminder_keeps_every_field_and_pages(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let mut r = reminder(owner, 1, t0() + Duration::days(1));
+    r.recurrence = Some(nudge_domain::Recurrence::parse("FREQ=WEEKLY;BYDAY=MO,FR").unwrap());
+    r.task_id = Some(TaskId::from_uuid(Uuid::now_v7()));
+    p.reminders.insert_reminder(&r).await.unwrap();
+    assert_eq!(p.reminders.get_reminder(&owner, &r.id).await.unwrap(), Some(r.clone()));
+    assert!(matches!(p.reminders.insert_reminder(&r).await, Err(StoreError::Conflict(_))));
+    for n in 2..=5 {
+        p.reminders.insert_reminder(&reminder(owner, n, t0() + Duration::days(1))).await.unwrap();
+    }
+    // Another kind of item under the same user is not listed among reminders.
+    p.tasks.insert_task(&task(owner, 9)).await.unwrap();
+    let first = PageRequest { limit: Limit::new(3).unwrap(), after: None };
+    let page = p.reminders.list_reminders(&owner, &first).await.unwrap();
+    let ids: Vec<u32> = page.items.iter().map(|r| r.id.as_uuid().as_u128() as u32).collect();
+    assert_eq!(ids, [5, 4, 3]);
+    let rest = PageRequest { limit: Limit::new(3).unwrap(), after: page.next };
+    let page = p.reminders.list_reminders(&owner, &rest).await.unwrap();
+    let ids: Vec<u32> = page.items.iter().map(|r| r.id.as_uuid().as_u128() as u32).collect();
+    assert_eq!((ids, page.next), (vec![2, 1], None));
+    let bob = UserId::from_uuid(Uuid::now_v7());
+    assert_eq!(p.reminders.get_reminder(&bob, &r.id).await.unwrap(), None);
+    assert!(!p.reminders.delete_reminder(&bob, &r.id).await.unwrap());
+    assert!(p.reminders.delete_reminder(&owner, &r.id).await.unwrap());
+    assert_eq!(p.reminders.get_reminder(&owner, &r.id).await.unwrap(), None);
+}
+
+pub async fn the_due_set_holds_only_what_is_due(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let now = t0() + Duration::days(1);
+    for n in 1..=40 {
+        // 1..=20 due now or before, 21..=40 later; spread over the shards by their ids.
+        let due = if n <= 20 { now - Duration::minutes(i64::from(n)) } else { now + Duration::minutes(i64::from(n)) };
+        p.reminders.insert_reminder(&reminder(owner, n, due)).await.unwrap();
+    }
+    // A reminder with nothing left to fire is out of the index altogether.
+    let mut done = reminder(owner, 41, now - Duration::minutes(5));
+    done.acknowledge(now - Duration::minutes(6));
+    p.reminders.insert_reminder(&done).await.unwrap();
+    let due = p.reminders.due(now).await.unwrap();
+    let mut ids: Vec<u32> = due.reminders.iter().map(|r| r.id.as_uuid().as_u128() as u32).collect();
+    ids.sort();
+    assert_eq!(ids, (1..=20).collect::<Vec<_>>());
+    assert_eq!(due.items_read, 20, "only due entries are read");
+    assert!(due.notifications.is_empty());
+}
+
+pub async fn a_firing_is_claimed_once(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let now = t0() + Duration::days(1);
+    let r = reminder(owner, 1, now);
+    p.reminders.insert_reminder(&r).await.unwrap();
+    let (n, next) = firing_of(&r, now);
+    // Eight ticks claim the same firing at once: one wins.
+    let mut claims = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (p, n, next) = (p.clone(), n.clone(), next.clone());
+        claims.spawn(async move { p.notifications.claim_firing(&n, &next, 1).await.unwrap() });
+    }
+    let wins = claims.join_all().await.into_iter().filter(|w| *w).count();
+    assert_eq!(wins, 1);
+    assert_eq!(p.notifications.get_notification(&owner, &n.id).await.unwrap(), Some(n.clone()));
+    assert_eq!(p.reminders.get_reminder(&owner, &r.id).await.unwrap(), Some(next.clone()));
+    // A stale reminder version claims nothing, not even a new notification.
+    let (mut other, _) = firing_of(&next, next.next_fire_at.unwrap());
+    other.id = nudge_domain::NotificationId::from_uuid(Uuid::now_v7());
+    assert!(!p.notifications.claim_firing(&other, &next, 1).await.unwrap());
+    assert_eq!(p.notifications.get_notification(&owner, &other.id).await.unwrap(), None);
+}
+
+pub async fn a_notification_changes_under_its_version(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let now = t0() + Duration::days(1);
+    let r = reminder(owner, 1, now);
+    p.reminders.insert_reminder(&r).await.unwrap();
+    let (n, next) = firing_of(&r, now);
+    assert!(p.notifications.claim_firing(&n, &next, 1).await.unwrap());
+    // Queued and waiting: it is in the due set once its redispatch time comes.
+    let due = p.reminders.due(n.redispatch_at.unwrap()).await.unwrap();
+    assert_eq!(due.notifications.iter().map(|x| x.id).collect::<Vec<_>>(), [n.id]);
+    let mut sent = n.clone();
+    sent.record(
+        now,
+        nudge_domain::Attempt {
+            at: now,
+            outcome: nudge_domain::AttemptOutcome::Sent,
+            provider_id: Some("SM1".into()),
+            error: None,
+        },
+        false,
+    );
+    p.notifications.replace_notification(&sent, n.version).await.unwrap();
+    assert!(matches!(p.notifications.replace_notification(&sent, n.version).await, Err(StoreError::Conflict(_))));
+    assert_eq!(p.notifications.get_notification(&owner, &n.id).await.unwrap(), Some(sent.clone()));
+    // Sent: out of the due set.
+    let due = p.reminders.due(n.redispatch_at.unwrap()).await.unwrap();
+    assert!(due.notifications.is_empty());
+    let listed = p.notifications.list_notifications(&owner, &PageRequest::default()).await.unwrap();
+    assert_eq!(listed.items, [sent]);
+    let bob = UserId::from_uuid(Uuid::now_v7());
+    assert_eq!(p.notifications.get_notification(&bob, &n.id).await.unwrap(), None);
 }

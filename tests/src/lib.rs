@@ -6,7 +6,9 @@
 //! never skips. `scripts/test` starts moto and points `NUDGE_TEST_MOTO_URL` at it.
 
 pub mod contract;
+pub mod queue;
 pub mod table;
+pub mod twilio;
 
 use std::sync::Arc;
 
@@ -52,21 +54,41 @@ pub async fn moto_config() -> SdkConfig {
         .await
 }
 
-/// A store on `backend`, empty: an in-memory SQLite database or a new DynamoDB table.
+/// A store on `backend`, empty: an in-memory SQLite database (whose own table is the queue) or
+/// a new DynamoDB table with a new SQS queue, both in moto.
 pub async fn store(backend: Backend) -> Ports {
-    let store: (Arc<dyn nudge_domain::UserRepo>, Arc<dyn nudge_domain::TaskRepo>) = match backend {
+    match backend {
         Backend::Sqlite => {
             let s = Arc::new(SqliteStore::in_memory().expect("sqlite"));
-            (s.clone(), s)
+            ports(s.clone(), s)
         }
         Backend::Dynamo => {
-            let client = aws_sdk_dynamodb::Client::new(&moto_config().await);
+            let config = moto_config().await;
+            let client = aws_sdk_dynamodb::Client::new(&config);
             let table = table::create_fresh(&client).await;
-            let s = Arc::new(DynamoStore::new(client, table));
-            (s.clone(), s)
+            let queue = queue::create_fresh(&config).await;
+            ports(Arc::new(DynamoStore::new(client, table)), Arc::new(queue))
         }
-    };
-    Ports { users: store.0, tasks: store.1, clock: Arc::new(SystemClock), ids: Arc::new(UuidV7Ids) }
+    }
+}
+
+fn ports<S>(s: Arc<S>, queue: Arc<dyn nudge_domain::NotifyQueue>) -> Ports
+where
+    S: nudge_domain::UserRepo
+        + nudge_domain::TaskRepo
+        + nudge_domain::ReminderRepo
+        + nudge_domain::NotificationRepo
+        + 'static,
+{
+    Ports {
+        users: s.clone(),
+        tasks: s.clone(),
+        reminders: s.clone(),
+        notifications: s,
+        queue,
+        clock: Arc::new(SystemClock),
+        ids: Arc::new(UuidV7Ids),
+    }
 }
 
 /// Every route of every function, served on 127.0.0.1 on a free port, over a store on `backend`.

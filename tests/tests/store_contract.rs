@@ -13,4 +13,8 @@ nudge_tests::on_both_backends!(
     a_deleted_task_is_gone,
     tasks_list_newest_first_a_page_at_a_time,
     tasks_filter_on_status_priority_and_due_range,
+    a_reminder_keeps_every_field_and_pages,
+    the_due_set_holds_only_what_is_due,
+    a_firing_is_claimed_once,
+    a_notification_changes_under_its_version,
 );

@@ -1,12 +1,20 @@
-//! The `admin` function: users and the caller's own profile. Later issues add status, logs,
-//! config and jobs here.
+//! The `admin` function: users, the caller's own profile and preferences, and running a
+//! scheduled job now. Later issues add status, logs and config here.
 
 use axum::{
     Router,
     extract::State,
     routing::{get, post},
 };
-use nudge_domain::{Email, PersonName, PhoneNumber, Role, TimeZone, User, UserId, users as uc};
+use chrono::{DateTime, FixedOffset};
+use nudge_domain::{
+    Channel, Email, PersonName, PhoneNumber, QuietHours, Role, TimeZone, User, UserId, WebhookUrl,
+    schedule::LocalTime,
+    tick::{self, TickReport},
+    users::{self as uc, PreferenceChanges},
+};
+use nudge_http::serde_ext::nullable;
+use serde::Serialize;
 use nudge_http::openapi::{BearerAuth, Envelope as Doc, Failure};
 use nudge_http::{
     ApiError, ApiState, AuthUser, Envelope,
@@ -20,13 +28,15 @@ pub fn routes() -> Router<ApiState> {
         .route("/api/users", post(create_user))
         .route("/api/users/{id}", get(show_user))
         .route("/api/me", get(me))
+        .route("/api/me/preferences", get(preferences).put(set_preferences))
+        .route("/api/admin/jobs/{job}/run", post(run_job))
         .route("/openapi.json", get(openapi_json))
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Nudge API", description = "The HTTP API of Nudge, a personal assistant for people with ADHD."),
-    paths(create_user, show_user, me),
+    paths(create_user, show_user, me, preferences, set_preferences, run_job),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags((name = "users", description = "Users, and who the caller is"))
@@ -37,6 +47,7 @@ struct AdminDoc;
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = AdminDoc::openapi();
     doc.merge(tasks::ApiDoc::openapi());
+    doc.merge(reminders::ApiDoc::openapi());
     doc
 }
 
@@ -99,4 +110,115 @@ async fn show_user(
 ))]
 async fn me(caller: AuthUser, State(s): State<ApiState>) -> Result<Envelope<User>, ApiError> {
     Ok(Envelope::ok(uc::caller(&s.ports, caller.0).await?, "That's you"))
+}
+
+/// How the caller is reached. `webhook_secret` signs their webhooks (see the README).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct PreferencesView {
+    channel: Channel,
+    quiet_hours: Option<QuietHours>,
+    digest_at: Option<LocalTime>,
+    sms_opted_out: bool,
+    webhook_url: Option<WebhookUrl>,
+    webhook_secret: Option<String>,
+}
+
+async fn view(s: &ApiState, user: User) -> Result<PreferencesView, ApiError> {
+    let p = user.preferences;
+    let webhook_secret = match &p.webhook_url {
+        Some(_) => {
+            let key = s.webhook_key.secret().await.map_err(nudge_domain::DomainError::from)?;
+            let secret = nudge_domain::notify::webhook_secret(&key, user.id);
+            Some(String::from_utf8_lossy(secret.expose()).into_owned())
+        }
+        None => None,
+    };
+    Ok(PreferencesView {
+        channel: p.channel,
+        quiet_hours: p.quiet_hours,
+        digest_at: p.digest_at,
+        sms_opted_out: p.sms_opted_out,
+        webhook_url: p.webhook_url,
+        webhook_secret,
+    })
+}
+
+/// The caller's preferences.
+#[utoipa::path(get, path = "/api/me/preferences", tag = "users", responses(
+    (status = 200, body = Doc<PreferencesView>), (status = 401, body = Failure),
+))]
+async fn preferences(caller: AuthUser, State(s): State<ApiState>) -> Result<Envelope<PreferencesView>, ApiError> {
+    let user = uc::caller(&s.ports, caller.0).await?;
+    Ok(Envelope::ok(view(&s, user).await?, "Preferences"))
+}
+
+/// Changes the fields sent; `null` clears `quiet_hours`, `digest_at` or `webhook_url`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct SetPreferences {
+    channel: Option<Channel>,
+    #[serde(default, deserialize_with = "nullable")]
+    quiet_hours: Option<Option<QuietHours>>,
+    /// When the morning digest is sent, `HH:MM` local.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    digest_at: Option<Option<LocalTime>>,
+    sms_opted_out: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    webhook_url: Option<Option<WebhookUrl>>,
+}
+
+#[utoipa::path(put, path = "/api/me/preferences", tag = "users", request_body = SetPreferences, responses(
+    (status = 200, body = Doc<PreferencesView>), (status = 400, body = Failure),
+))]
+async fn set_preferences(
+    caller: AuthUser,
+    State(s): State<ApiState>,
+    Json(b): Json<SetPreferences>,
+) -> Result<Envelope<PreferencesView>, ApiError> {
+    if let Some(Some(q)) = &b.quiet_hours {
+        QuietHours::new(q.start, q.end)?;
+    }
+    let changes = PreferenceChanges {
+        channel: b.channel,
+        quiet_hours: b.quiet_hours,
+        digest_at: b.digest_at,
+        sms_opted_out: b.sms_opted_out,
+        webhook_url: b.webhook_url,
+    };
+    let user = uc::update_preferences(&s.ports, caller.0, changes).await?;
+    Ok(Envelope::ok(view(&s, user).await?, "Preferences saved"))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct RunJob {
+    /// Run as of this time (RFC 3339); default now.
+    #[schema(value_type = Option<String>)]
+    time: Option<DateTime<FixedOffset>>,
+}
+
+/// Runs a scheduled job now (admins only): `reminder-tick`.
+#[utoipa::path(post, path = "/api/admin/jobs/{job}/run", tag = "users", params(("job" = String, Path)),
+    request_body(content = RunJob, description = "optional"), responses(
+    (status = 200, body = Doc<TickReport>), (status = 403, body = Failure), (status = 404, description = "no such job", body = Failure),
+))]
+async fn run_job(
+    caller: AuthUser,
+    State(s): State<ApiState>,
+    Path(job): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Envelope<TickReport>, ApiError> {
+    uc::require_admin(&s.ports, caller.0).await?;
+    let body: RunJob = if body.iter().all(u8::is_ascii_whitespace) {
+        RunJob::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::validation("body", format!("not a valid job request: {e}")))?
+    };
+    let now = body.time.map(|t| t.to_utc()).unwrap_or_else(|| s.ports.clock.now());
+    match job.as_str() {
+        "reminder-tick" => Ok(Envelope::ok(tick::run_tick(&s.ports, now).await?, "Job ran")),
+        _ => Err(nudge_domain::DomainError::NotFound("job").into()),
+    }
 }

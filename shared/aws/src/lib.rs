@@ -2,14 +2,22 @@
 
 pub mod dynamodb;
 pub mod secrets;
+pub mod ses;
+pub mod sqs;
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use aws_config::{BehaviorVersion, SdkConfig};
-use nudge_domain::{Ports, SecretSource, SystemClock, UuidV7Ids};
+use nudge_domain::{
+    Address, Notification, NotifyQueue, Ports, Secret, SecretSource, SendError, Sender, Senders, SystemClock,
+    UuidV7Ids,
+};
 
 pub use dynamodb::DynamoStore;
-pub use secrets::SecretsManagerSecret;
+pub use secrets::{JsonField, SecretsManagerSecret};
+pub use ses::SesEmail;
+pub use sqs::{NoQueue, SqsQueue};
 
 /// What a function needs from its environment to run on AWS.
 #[derive(Debug, thiserror::Error)]
@@ -24,12 +32,72 @@ pub async fn sdk_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest()).load().await
 }
 
-/// The ports of a function running on AWS: the DynamoDB table named by `TABLE_NAME`, the system
-/// clock and UUIDv7 ids.
+fn env(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The ports of a function running on AWS: the DynamoDB table named by `TABLE_NAME`, the SQS
+/// queue named by `NOTIFY_QUEUE_URL` (if any), the system clock and UUIDv7 ids.
 pub fn ports_from_env(config: &SdkConfig) -> Result<Ports, ConfigError> {
-    let table = std::env::var("TABLE_NAME").map_err(|_| ConfigError::Missing("TABLE_NAME"))?;
+    let table = env("TABLE_NAME").ok_or(ConfigError::Missing("TABLE_NAME"))?;
     let store = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(config), table));
-    Ok(Ports { users: store.clone(), tasks: store, clock: Arc::new(SystemClock), ids: Arc::new(UuidV7Ids) })
+    let queue: Arc<dyn NotifyQueue> = match env("NOTIFY_QUEUE_URL") {
+        Some(url) => Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(config), url)),
+        None => Arc::new(NoQueue),
+    };
+    Ok(Ports {
+        users: store.clone(),
+        tasks: store.clone(),
+        reminders: store.clone(),
+        notifications: store,
+        queue,
+        clock: Arc::new(SystemClock),
+        ids: Arc::new(UuidV7Ids),
+    })
+}
+
+/// The notifier's providers on AWS: Twilio (`TWILIO_ACCOUNT_SID`, `TWILIO_FROM_NUMBER`,
+/// `TWILIO_API_BASE_URL`, and the auth token from the secret `TWILIO_AUTH_TOKEN_ARN` or
+/// `TWILIO_AUTH_TOKEN`), SES v2 from `EMAIL_FROM`, signed webhooks (their key derives from the
+/// JWT secret). A channel that is not configured fails each send permanently, saying why.
+pub fn senders_from_env(config: &SdkConfig, webhook_key: Arc<dyn SecretSource>) -> Senders {
+    let http = nudge_senders::http_client();
+    let token: Option<Arc<dyn SecretSource>> = match (env("TWILIO_AUTH_TOKEN_ARN"), env("TWILIO_AUTH_TOKEN")) {
+        (Some(arn), _) => Some(Arc::new(JsonField::new(
+            SecretsManagerSecret::new(aws_sdk_secretsmanager::Client::new(config), arn),
+            "auth_token",
+        ))),
+        (None, Some(t)) => Some(Arc::new(Secret::new(t.into_bytes()))),
+        _ => None,
+    };
+    let sms: Arc<dyn Sender> = match (env("TWILIO_ACCOUNT_SID"), env("TWILIO_FROM_NUMBER"), token) {
+        (Some(sid), Some(from), Some(token)) => {
+            let base = env("TWILIO_API_BASE_URL").unwrap_or_else(|| "https://api.twilio.com".into());
+            Arc::new(nudge_senders::TwilioSms::new(http.clone(), base, sid, from, token))
+        }
+        _ => Arc::new(Unconfigured("SMS needs TWILIO_ACCOUNT_SID, TWILIO_FROM_NUMBER and an auth token")),
+    };
+    let email: Arc<dyn Sender> = match env("EMAIL_FROM") {
+        Some(from) => Arc::new(SesEmail::new(aws_sdk_sesv2::Client::new(config), from)),
+        None => Arc::new(Unconfigured("e-mail needs EMAIL_FROM (an SES verified identity)")),
+    };
+    Senders {
+        sms,
+        email,
+        webhook: Arc::new(nudge_senders::WebhookSender::new(http)),
+        console: Arc::new(Unconfigured("the console channel exists in the local stack only")),
+        webhook_key,
+    }
+}
+
+/// A channel with no provider configured.
+pub struct Unconfigured(pub &'static str);
+
+#[async_trait]
+impl Sender for Unconfigured {
+    async fn send(&self, _: &Address, _: &Notification) -> Result<String, SendError> {
+        Err(SendError::Permanent(self.0.into()))
+    }
 }
 
 /// The JWT signing secret: from Secrets Manager by `JWT_SECRET_ARN` (what the SAM template

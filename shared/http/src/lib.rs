@@ -9,6 +9,7 @@ pub mod envelope;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod paging;
 pub mod serde_ext;
 pub mod telemetry;
 
@@ -30,13 +31,16 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub struct ApiState {
     pub ports: Ports,
     pub auth: Arc<Authenticator>,
+    /// The deployment's key, from which each user's webhook signing secret derives.
+    pub webhook_key: Arc<dyn SecretSource>,
 }
 
 impl ApiState {
     /// The state of an API function: its ports, and tokens checked against `secret` with the
     /// issuer and audience from the environment.
     pub fn new(ports: Ports, secret: Arc<dyn SecretSource>) -> Self {
-        Self { ports, auth: Arc::new(Authenticator::new(secret, AuthConfig::from_env())) }
+        let auth = Arc::new(Authenticator::new(secret.clone(), AuthConfig::from_env()));
+        Self { ports, auth, webhook_key: secret }
     }
 }
 

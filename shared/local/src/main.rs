@@ -124,6 +124,8 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 async fn serve(stack: Stack, addr: SocketAddr) -> Result<(), String> {
     nudge_http::telemetry::init();
+    let stack = std::sync::Arc::new(stack);
+    stack.spawn_background();
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!(%addr, data_dir = %stack.data_dir.display(), "nudge-local listening on http://{addr}");

@@ -19,7 +19,10 @@ pub struct SqliteStore {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/0001_users_and_tasks.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("migrations/0001_users_and_tasks.sql")),
+        M::up(include_str!("migrations/0002_reminders_and_notifications.sql")),
+    ])
 }
 
 impl SqliteStore {
@@ -41,7 +44,7 @@ impl SqliteStore {
         Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
-    async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(crate) async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
@@ -58,7 +61,7 @@ impl SqliteStore {
 
 impl SqliteStore {
     /// The record a one-row `SELECT body …` finds, if any.
-    async fn one<T>(&self, sql: &'static str, args: Vec<String>) -> Result<Option<T>, StoreError>
+    pub(crate) async fn one<T>(&self, sql: &'static str, args: Vec<String>) -> Result<Option<T>, StoreError>
     where
         T: serde::de::DeserializeOwned + Send + 'static,
     {
@@ -69,25 +72,43 @@ impl SqliteStore {
         })
         .await
     }
+
+    /// The records a `SELECT body …` finds, in its order.
+    pub(crate) async fn many<T>(&self, sql: &'static str, args: Vec<Value>) -> Result<Vec<T>, StoreError>
+    where
+        T: serde::de::DeserializeOwned + Send + 'static,
+    {
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached(sql).map_err(backend)?;
+            let rows = stmt.query_map(params_from_iter(args), |r| r.get::<_, String>(0)).map_err(backend)?;
+            rows.map(|b| from_json(&b.map_err(backend)?)).collect()
+        })
+        .await
+    }
 }
 
-fn backend(e: rusqlite::Error) -> StoreError {
+pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
-fn write_err(e: rusqlite::Error, what: &str) -> StoreError {
+pub(crate) fn write_err(e: rusqlite::Error, what: &str) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::ConstraintViolation) => StoreError::Conflict(what.to_owned()),
         _ => backend(e),
     }
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Backend(e.to_string()))
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("corrupt record: {e}")))
+}
+
+/// A version as SQLite stores it.
+pub(crate) fn version(v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError::Backend("version overflow".into()))
 }
 
 /// Fixed-width UTC, so that comparing the text compares the times.
@@ -113,6 +134,15 @@ impl UserRepo for SqliteStore {
 
     async fn find_user_by_phone(&self, phone: &PhoneNumber) -> Result<Option<User>, StoreError> {
         self.one("SELECT body FROM users WHERE phone = ?1", vec![phone.to_string()]).await
+    }
+
+    async fn save_user(&self, user: &User) -> Result<(), StoreError> {
+        let (id, body) = (user.id.to_string(), to_json(user)?);
+        self.run(move |c| {
+            let n = c.execute("UPDATE users SET body = ?2 WHERE id = ?1", params![id, body]).map_err(backend)?;
+            if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+        })
+        .await
     }
 }
 

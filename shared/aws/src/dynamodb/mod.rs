@@ -11,15 +11,23 @@
 //! | a user's tasks, newest first| Query `PK = USER#<id> AND begins_with(SK, TASK#)`, backwards; after |
 //! |                             | a cursor `SK BETWEEN TASK# AND TASK#<last id>`; filters as a       |
 //! |                             | FilterExpression on `status`, `priority`, `due_key`                |
-//! | due reminders (later)       | Query `due-index`: `due_shard = DUE#<n> AND next_fire_at <= now`   |
+//! | a user's reminders          | Query `PK = USER#<id> AND begins_with(SK, REMINDER#)`, backwards   |
+//! | a user's notifications      | Query `PK = USER#<id> AND begins_with(SK, NOTIF#)`, backwards      |
+//! | due reminders, and queued   | Query `due-index`, each of 16 shards in parallel:                  |
+//! | notifications to resend     | `due_shard = DUE#<nn> AND next_fire_at <= now`                     |
+//! | claim a firing              | TransactWriteItems: Put `NOTIF#<id>` if absent + Put the reminder  |
+//! |                             | if its version is the one read                                     |
 //! | tokens to refresh (later)   | Query `refresh-index`: `refresh_shard = REFRESH#<n> AND refresh_at <= t` |
 //!
 //! The phone item is written in the same transaction as the user, with `attribute_not_exists`:
 //! it is the phone → user index and what makes a phone number name one user (a GSI could find
 //! the user but could not keep the number unique).
 
+mod reminders;
 mod tasks;
 mod users;
+
+pub use reminders::DUE_SHARDS;
 
 use std::collections::HashMap;
 

@@ -62,6 +62,14 @@ impl UserRepo for DynamoStore {
         self.get(user_pk(id), PROFILE).await?.map(from_item).transpose()
     }
 
+    async fn save_user(&self, user: &User) -> Result<(), StoreError> {
+        let mut item = to_item(user)?;
+        item.insert("PK".into(), s(user_pk(&user.id)));
+        item.insert("SK".into(), s(PROFILE));
+        item.insert("entity".into(), s("user"));
+        if self.put_if(item, "attribute_exists(PK)", None).await? { Ok(()) } else { Err(StoreError::NotFound) }
+    }
+
     async fn find_user_by_phone(&self, phone: &PhoneNumber) -> Result<Option<User>, StoreError> {
         let item = self.get(phone_pk(phone), PHONE).await?;
         let Some(user_id) = item.as_ref().and_then(|i| i.get("user_id")).and_then(|v| v.as_s().ok()) else {

@@ -1,0 +1,277 @@
+use async_trait::async_trait;
+use aws_sdk_dynamodb::{
+    operation::{delete_item::DeleteItemError, transact_write_items::TransactWriteItemsError},
+    types::{AttributeValue, Put, TransactWriteItem},
+};
+use chrono::{DateTime, Utc};
+use nudge_domain::{
+    Due, Notification, NotificationId, NotificationRepo, Page, PageRequest, Reminder, ReminderId, ReminderRepo,
+    StoreError, UserId,
+};
+use tokio::task::JoinSet;
+
+use super::{DynamoStore, Item, backend, from_item, s, time_key, to_item, user_pk};
+
+const REMINDER: &str = "REMINDER#";
+const NOTIFICATION: &str = "NOTIF#";
+/// Partitions of the due index. Writes spread over them; a tick reads them all in parallel.
+pub const DUE_SHARDS: u8 = 16;
+const DUE_INDEX: &str = "due-index";
+
+fn shard_of(id: &uuid::Uuid) -> String {
+    format!("DUE#{:02}", id.as_bytes()[15] % DUE_SHARDS)
+}
+
+/// Puts an item in the due index at `at`, or keeps it out (the index is sparse).
+fn schedule(item: &mut Item, id: &uuid::Uuid, at: Option<DateTime<Utc>>) {
+    item.remove("next_fire_at");
+    if let Some(at) = at {
+        item.insert("due_shard".into(), s(shard_of(id)));
+        // Fixed-width, so the index's string order is time order.
+        item.insert("next_fire_at".into(), s(time_key(at)));
+    }
+}
+
+fn reminder_item(r: &Reminder) -> Result<Item, StoreError> {
+    let mut item = to_item(r)?;
+    item.insert("PK".into(), s(user_pk(&r.user_id)));
+    item.insert("SK".into(), s(format!("{REMINDER}{}", r.id)));
+    item.insert("entity".into(), s("reminder"));
+    schedule(&mut item, r.id.as_uuid(), r.next_fire_at);
+    Ok(item)
+}
+
+fn notification_item(n: &Notification) -> Result<Item, StoreError> {
+    let mut item = to_item(n)?;
+    item.insert("PK".into(), s(user_pk(&n.user_id)));
+    item.insert("SK".into(), s(format!("{NOTIFICATION}{}", n.id)));
+    item.insert("entity".into(), s("notification"));
+    schedule(&mut item, n.id.as_uuid(), n.redispatch_at);
+    Ok(item)
+}
+
+fn version(v: u64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+impl DynamoStore {
+    /// One kind of a user's items, newest first (ids are UUIDv7), after a cursor.
+    async fn list_kind<T: serde::de::DeserializeOwned>(
+        &self,
+        owner: &UserId,
+        prefix: &str,
+        after: Option<String>,
+        limit: usize,
+    ) -> Result<Vec<T>, StoreError> {
+        let after_sk = after.map(|a| format!("{prefix}{a}"));
+        let mut items = Vec::with_capacity(limit + 1);
+        let mut start_key: Option<Item> = None;
+        loop {
+            let mut q = self
+                .client
+                .query()
+                .table_name(self.table())
+                .expression_attribute_values(":pk", s(user_pk(owner)))
+                .expression_attribute_values(":lo", s(prefix))
+                .scan_index_forward(false)
+                .consistent_read(true)
+                .limit(limit as i32 + 1)
+                .set_exclusive_start_key(start_key.take());
+            q = match &after_sk {
+                Some(hi) => q
+                    .key_condition_expression("PK = :pk AND SK BETWEEN :lo AND :hi")
+                    .expression_attribute_values(":hi", s(hi)),
+                None => q.key_condition_expression("PK = :pk AND begins_with(SK, :lo)"),
+            };
+            let out = q.send().await.map_err(backend)?;
+            for item in out.items.unwrap_or_default() {
+                // BETWEEN is inclusive: the cursor's own item was on the last page.
+                if item.get("SK").and_then(|v| v.as_s().ok()) == after_sk.as_ref() {
+                    continue;
+                }
+                items.push(from_item(item)?);
+            }
+            start_key = out.last_evaluated_key;
+            if items.len() > limit || start_key.is_none() {
+                break;
+            }
+        }
+        Ok(items)
+    }
+
+    /// PutItem if the stored version is `expected`; tells a stale version from a missing item.
+    async fn replace_versioned(&self, item: Item, expected: u64, pk: String, sk: String) -> Result<(), StoreError> {
+        let condition = "attribute_exists(PK) AND version = :expected";
+        if self.put_if(item, condition, Some((":expected", version(expected)))).await? {
+            return Ok(());
+        }
+        match self.get(pk, sk).await? {
+            Some(_) => Err(StoreError::Conflict("stale version".into())),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
+    /// Every entry of one due shard at or before `now`.
+    async fn due_shard(&self, shard: String, now: String) -> Result<Vec<Item>, StoreError> {
+        let mut items = vec![];
+        let mut start_key: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(self.table())
+                .index_name(DUE_INDEX)
+                .key_condition_expression("due_shard = :shard AND next_fire_at <= :now")
+                .expression_attribute_values(":shard", s(&shard))
+                .expression_attribute_values(":now", s(&now))
+                .set_exclusive_start_key(start_key.take())
+                .send()
+                .await
+                .map_err(backend)?;
+            items.extend(out.items.unwrap_or_default());
+            start_key = out.last_evaluated_key;
+            if start_key.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl ReminderRepo for DynamoStore {
+    async fn insert_reminder(&self, r: &Reminder) -> Result<(), StoreError> {
+        if self.put_if(reminder_item(r)?, "attribute_not_exists(PK)", None).await? {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict("reminder id taken".into()))
+        }
+    }
+
+    async fn get_reminder(&self, owner: &UserId, id: &ReminderId) -> Result<Option<Reminder>, StoreError> {
+        self.get(user_pk(owner), format!("{REMINDER}{id}")).await?.map(from_item).transpose()
+    }
+
+    async fn replace_reminder(&self, r: &Reminder, expected: u64) -> Result<(), StoreError> {
+        let (pk, sk) = (user_pk(&r.user_id), format!("{REMINDER}{}", r.id));
+        self.replace_versioned(reminder_item(r)?, expected, pk, sk).await
+    }
+
+    async fn delete_reminder(&self, owner: &UserId, id: &ReminderId) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(self.table())
+            .key("PK", s(user_pk(owner)))
+            .key("SK", s(format!("{REMINDER}{id}")))
+            .condition_expression("attribute_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.into_service_error() {
+                DeleteItemError::ConditionalCheckFailedException(_) => Ok(false),
+                other => Err(backend(other)),
+            },
+        }
+    }
+
+    async fn list_reminders(
+        &self,
+        owner: &UserId,
+        page: &PageRequest<ReminderId>,
+    ) -> Result<Page<Reminder, ReminderId>, StoreError> {
+        let items = self.list_kind(owner, REMINDER, page.after.map(|a| a.to_string()), page.limit.get()).await?;
+        Ok(Page::from_overfetch(items, page.limit, |r: &Reminder| r.id))
+    }
+
+    async fn due(&self, now: DateTime<Utc>) -> Result<Due, StoreError> {
+        let mut shards = JoinSet::new();
+        for n in 0..DUE_SHARDS {
+            let (store, now) = (self.clone(), time_key(now));
+            shards.spawn(async move { store.due_shard(format!("DUE#{n:02}"), now).await });
+        }
+        let mut due = Due::default();
+        while let Some(done) = shards.join_next().await {
+            let items = done.map_err(|e| StoreError::Backend(e.to_string()))??;
+            due.items_read += items.len();
+            for item in items {
+                match item.get("entity").and_then(|v| v.as_s().ok()).map(String::as_str) {
+                    Some("reminder") => due.reminders.push(from_item(item)?),
+                    Some("notification") => due.notifications.push(from_item(item)?),
+                    _ => {}
+                }
+            }
+        }
+        due.reminders.sort_by_key(|r| r.next_fire_at);
+        Ok(due)
+    }
+}
+
+#[async_trait]
+impl NotificationRepo for DynamoStore {
+    async fn claim_firing(
+        &self,
+        n: &Notification,
+        reminder: &Reminder,
+        expected: u64,
+    ) -> Result<bool, StoreError> {
+        let claim = Put::builder()
+            .table_name(self.table())
+            .set_item(Some(notification_item(n)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(backend)?;
+        let advance = Put::builder()
+            .table_name(self.table())
+            .set_item(Some(reminder_item(reminder)?))
+            .condition_expression("attribute_exists(PK) AND version = :expected")
+            .expression_attribute_values(":expected", version(expected))
+            .build()
+            .map_err(backend)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(claim).build())
+            .transact_items(TransactWriteItem::builder().put(advance).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.into_service_error() {
+                // Claimed or advanced by another tick, or racing one right now
+                // (TransactionConflict): either way this tick does not fire it.
+                TransactWriteItemsError::TransactionCanceledException(c)
+                    if c.cancellation_reasons().iter().any(|r| {
+                        matches!(r.code(), Some("ConditionalCheckFailed" | "TransactionConflict"))
+                    }) =>
+                {
+                    Ok(false)
+                }
+                other => Err(backend(other)),
+            },
+        }
+    }
+
+    async fn get_notification(
+        &self,
+        owner: &UserId,
+        id: &NotificationId,
+    ) -> Result<Option<Notification>, StoreError> {
+        self.get(user_pk(owner), format!("{NOTIFICATION}{id}")).await?.map(from_item).transpose()
+    }
+
+    async fn replace_notification(&self, n: &Notification, expected: u64) -> Result<(), StoreError> {
+        let (pk, sk) = (user_pk(&n.user_id), format!("{NOTIFICATION}{}", n.id));
+        self.replace_versioned(notification_item(n)?, expected, pk, sk).await
+    }
+
+    async fn list_notifications(
+        &self,
+        owner: &UserId,
+        page: &PageRequest<NotificationId>,
+    ) -> Result<Page<Notification, NotificationId>, StoreError> {
+        let items =
+            self.list_kind(owner, NOTIFICATION, page.after.map(|a| a.to_string()), page.limit.get()).await?;
+        Ok(Page::from_overfetch(items, page.limit, |n: &Notification| n.id))
+    }
+}
