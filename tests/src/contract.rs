@@ -301,7 +301,10 @@ pub fn reminder(owner: UserId, n: u32, due: DateTime<Utc>) -> nudge_domain::Remi
     r
 }
 
-fn firing_of(r: &nudge_domain::Reminder, now: DateTime<Utc>) -> (nudge_domain::Notification, nudge_domain::Reminder) {
+fn firing_of(
+    r: &nudge_domain::Reminder,
+    now: DateTime<Utc>,
+) -> (nudge_domain::Notification, nudge_domain::Reminder) {
     match r.step(now, None) {
         nudge_domain::Step::Fire(f, next) => {
             (nudge_domain::Notification::for_firing(r, &f, "text".into(), now), *next)
@@ -345,7 +348,11 @@ pub async fn the_due_set_holds_only_what_is_due(b: Backend) {
     let now = t0() + Duration::days(1);
     for n in 1..=40 {
         // 1..=20 due now or before, 21..=40 later; spread over the shards by their ids.
-        let due = if n <= 20 { now - Duration::minutes(i64::from(n)) } else { now + Duration::minutes(i64::from(n)) };
+        let due = if n <= 20 {
+            now - Duration::minutes(i64::from(n))
+        } else {
+            now + Duration::minutes(i64::from(n))
+        };
         p.reminders.insert_reminder(&reminder(owner, n, due)).await.unwrap();
     }
     // A reminder with nothing left to fire is out of the index altogether.
@@ -407,7 +414,10 @@ pub async fn a_notification_changes_under_its_version(b: Backend) {
         false,
     );
     p.notifications.replace_notification(&sent, n.version).await.unwrap();
-    assert!(matches!(p.notifications.replace_notification(&sent, n.version).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        p.notifications.replace_notification(&sent, n.version).await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_eq!(p.notifications.get_notification(&owner, &n.id).await.unwrap(), Some(sent.clone()));
     // Sent: out of the due set.
     let due = p.reminders.due(n.redispatch_at.unwrap()).await.unwrap();

@@ -57,22 +57,33 @@ pub async fn moto_config() -> SdkConfig {
 /// A store on `backend`, empty: an in-memory SQLite database (whose own table is the queue) or
 /// a new DynamoDB table with a new SQS queue, both in moto.
 pub async fn store(backend: Backend) -> Ports {
+    store_with_queue(backend).await.0
+}
+
+/// A store on `backend` and a tap on its `notify` queue.
+pub async fn store_with_queue(backend: Backend) -> (Ports, queue::QueueTap) {
     match backend {
         Backend::Sqlite => {
             let s = Arc::new(SqliteStore::in_memory().expect("sqlite"));
-            ports(s.clone(), s)
+            (ports(s.clone(), s.clone()), queue::QueueTap::Sqlite((*s).clone()))
         }
         Backend::Dynamo => {
             let config = moto_config().await;
             let client = aws_sdk_dynamodb::Client::new(&config);
             let table = table::create_fresh(&client).await;
-            let queue = queue::create_fresh(&config).await;
-            ports(Arc::new(DynamoStore::new(client, table)), Arc::new(queue))
+            let sqs = aws_sdk_sqs::Client::new(&config);
+            let url = queue::create(&sqs).await;
+            let queue = nudge_aws::SqsQueue::new(sqs.clone(), url.clone());
+            (
+                ports(Arc::new(DynamoStore::new(client, table)), Arc::new(queue)),
+                queue::QueueTap::Sqs(sqs, url),
+            )
         }
     }
 }
 
-fn ports<S>(s: Arc<S>, queue: Arc<dyn nudge_domain::NotifyQueue>) -> Ports
+/// The ports over one store (every repository) and a queue, with the system clock and UUIDv7 ids.
+pub fn ports<S>(s: Arc<S>, queue: Arc<dyn nudge_domain::NotifyQueue>) -> Ports
 where
     S: nudge_domain::UserRepo
         + nudge_domain::TaskRepo
@@ -96,11 +107,16 @@ pub struct TestApp {
     pub base: String,
     pub state: ApiState,
     pub http: reqwest::Client,
+    /// What the app's `notify` queue holds (absent for an app served on given state).
+    pub queue: Option<queue::QueueTap>,
 }
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
-        Self::serve(ApiState::new(store(backend).await, Arc::new(Secret::new(TEST_SECRET)))).await
+        let (ports, tap) = store_with_queue(backend).await;
+        let mut app = Self::serve(ApiState::new(ports, Arc::new(Secret::new(TEST_SECRET)))).await;
+        app.queue = Some(tap);
+        app
     }
 
     pub async fn serve(state: ApiState) -> Self {
@@ -108,7 +124,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
-        Self { base, state, http: reqwest::Client::new() }
+        Self { base, state, http: reqwest::Client::new(), queue: None }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -17,6 +17,57 @@ pub async fn create(client: &aws_sdk_sqs::Client) -> String {
     out.queue_url.expect("queue url")
 }
 
+/// Reads a test store's `notify` queue, whichever backend holds it.
+pub enum QueueTap {
+    Sqlite(nudge_sqlite::SqliteStore),
+    Sqs(aws_sdk_sqs::Client, String),
+}
+
+impl QueueTap {
+    /// Every message waiting now, taken off the queue.
+    pub async fn take(&self) -> Vec<NotifyMessage> {
+        match self {
+            QueueTap::Sqs(client, url) => drain(client, url).await,
+            QueueTap::Sqlite(store) => {
+                let mut out = vec![];
+                loop {
+                    let got = store
+                        .receive(chrono::Utc::now(), 10, chrono::Duration::minutes(5))
+                        .await
+                        .expect("receive");
+                    if got.is_empty() {
+                        return out;
+                    }
+                    for m in got {
+                        store.ack(m.id).await.expect("ack");
+                        out.push(m.message);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An SQS event as Lambda delivers it to the notifier, one record per message.
+pub fn sqs_event(messages: &[NotifyMessage]) -> aws_lambda_events::sqs::SqsEvent {
+    let records: Vec<serde_json::Value> = messages
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "messageId": uuid::Uuid::new_v4().to_string(),
+                "receiptHandle": "handle",
+                "body": serde_json::to_string(m).unwrap(),
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:nudge-notify",
+                "awsRegion": "us-east-1"
+            })
+        })
+        .collect();
+    serde_json::from_value(serde_json::json!({ "Records": records })).expect("an SQS event")
+}
+
 /// Every message in the queue (received and deleted).
 pub async fn drain(client: &aws_sdk_sqs::Client, url: &str) -> Vec<NotifyMessage> {
     let mut out = vec![];

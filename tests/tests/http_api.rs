@@ -365,14 +365,25 @@ async fn the_openapi_document_describes_every_route() {
     assert_eq!(
         routes,
         [
+            "DELETE /api/reminders/{id}",
             "DELETE /api/tasks/{id}",
             "GET /api/me",
+            "GET /api/me/preferences",
+            "GET /api/notifications",
+            "GET /api/reminders",
+            "GET /api/reminders/{id}",
             "GET /api/tasks",
             "GET /api/tasks/{id}",
             "GET /api/users/{id}",
             "PATCH /api/tasks/{id}/status",
+            "POST /api/admin/jobs/{job}/run",
+            "POST /api/reminders",
+            "POST /api/reminders/{id}/ack",
+            "POST /api/reminders/{id}/snooze",
             "POST /api/tasks",
             "POST /api/users",
+            "PUT /api/me/preferences",
+            "PUT /api/reminders/{id}",
             "PUT /api/tasks/{id}",
         ]
     );

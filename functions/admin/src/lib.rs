@@ -13,14 +13,14 @@ use nudge_domain::{
     tick::{self, TickReport},
     users::{self as uc, PreferenceChanges},
 };
-use nudge_http::serde_ext::nullable;
-use serde::Serialize;
 use nudge_http::openapi::{BearerAuth, Envelope as Doc, Failure};
+use nudge_http::serde_ext::nullable;
 use nudge_http::{
     ApiError, ApiState, AuthUser, Envelope,
     extract::{Json, Path},
 };
 use serde::Deserialize;
+use serde::Serialize;
 use utoipa::OpenApi;
 
 pub fn routes() -> Router<ApiState> {
@@ -147,7 +147,10 @@ async fn view(s: &ApiState, user: User) -> Result<PreferencesView, ApiError> {
 #[utoipa::path(get, path = "/api/me/preferences", tag = "users", responses(
     (status = 200, body = Doc<PreferencesView>), (status = 401, body = Failure),
 ))]
-async fn preferences(caller: AuthUser, State(s): State<ApiState>) -> Result<Envelope<PreferencesView>, ApiError> {
+async fn preferences(
+    caller: AuthUser,
+    State(s): State<ApiState>,
+) -> Result<Envelope<PreferencesView>, ApiError> {
     let user = uc::caller(&s.ports, caller.0).await?;
     Ok(Envelope::ok(view(&s, user).await?, "Preferences"))
 }
@@ -214,7 +217,8 @@ async fn run_job(
     let body: RunJob = if body.iter().all(u8::is_ascii_whitespace) {
         RunJob::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| ApiError::validation("body", format!("not a valid job request: {e}")))?
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::validation("body", format!("not a valid job request: {e}")))?
     };
     let now = body.time.map(|t| t.to_utc()).unwrap_or_else(|| s.ports.clock.now());
     match job.as_str() {

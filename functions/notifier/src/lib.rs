@@ -2,7 +2,10 @@
 //! messages to retry (ReportBatchItemFailures) so one failure does not redeliver the batch.
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
-use nudge_domain::{NotifyMessage, Ports, Senders, notify::{self, Delivery}};
+use nudge_domain::{
+    NotifyMessage, Ports, Senders,
+    notify::{self, Delivery},
+};
 
 /// Handles a batch. In order: a message repeated inside one batch then finds its first copy
 /// done. A body that is not a notify message fails, so that it ends in the dead-letter queue

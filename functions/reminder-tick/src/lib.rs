@@ -3,9 +3,15 @@
 //! a duplicate fires nothing twice.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use nudge_domain::{DomainError, Ports, tick::{self, TickReport}};
+use nudge_domain::{
+    DomainError, Ports,
+    tick::{self, TickReport},
+};
 
-pub async fn handle(ports: &Ports, event: EventBridgeEvent<serde_json::Value>) -> Result<TickReport, DomainError> {
+pub async fn handle(
+    ports: &Ports,
+    event: EventBridgeEvent<serde_json::Value>,
+) -> Result<TickReport, DomainError> {
     // A scheduled event always carries its time; anything else runs as of the clock.
     let now = event.time.unwrap_or_else(|| ports.clock.now());
     tick::run_tick(ports, now).await

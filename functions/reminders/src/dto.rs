@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use nudge_domain::{
-    Channel, FireKind, Nag, Recurrence, Reminder, ReminderId, ReminderKind, ReminderStatus, ReminderText, TaskId,
-    TimeZone, ValidationError,
+    Channel, FireKind, Nag, Recurrence, Reminder, ReminderId, ReminderKind, ReminderStatus, ReminderText,
+    TaskId, TimeZone, ValidationError,
     reminders::{NewReminder, ReminderChanges},
 };
 use nudge_http::serde_ext::nullable;

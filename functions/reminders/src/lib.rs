@@ -63,7 +63,10 @@ async fn list(
 ) -> Result<Envelope<PageBody<ReminderView>>, ApiError> {
     let page = params.request(&s, "reminders", &user).await?;
     let found = uc::list_reminders(&s.ports, user.0, &page).await?;
-    Ok(Envelope::ok(paging::body(&s, "reminders", &user, found, ReminderView::from).await?, "Reminders listed"))
+    Ok(Envelope::ok(
+        paging::body(&s, "reminders", &user, found, ReminderView::from).await?,
+        "Reminders listed",
+    ))
 }
 
 /// Creates a reminder: one time, or a recurrence starting at `due_at`.

@@ -62,7 +62,8 @@ pub fn ports_from_env(config: &SdkConfig) -> Result<Ports, ConfigError> {
 /// JWT secret). A channel that is not configured fails each send permanently, saying why.
 pub fn senders_from_env(config: &SdkConfig, webhook_key: Arc<dyn SecretSource>) -> Senders {
     let http = nudge_senders::http_client();
-    let token: Option<Arc<dyn SecretSource>> = match (env("TWILIO_AUTH_TOKEN_ARN"), env("TWILIO_AUTH_TOKEN")) {
+    let token: Option<Arc<dyn SecretSource>> = match (env("TWILIO_AUTH_TOKEN_ARN"), env("TWILIO_AUTH_TOKEN"))
+    {
         (Some(arn), _) => Some(Arc::new(JsonField::new(
             SecretsManagerSecret::new(aws_sdk_secretsmanager::Client::new(config), arn),
             "auth_token",

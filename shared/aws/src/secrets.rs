@@ -52,8 +52,9 @@ impl JsonField {
 impl SecretSource for JsonField {
     async fn secret(&self) -> Result<Secret, StoreError> {
         let whole = self.inner.secret().await?;
-        let doc: serde_json::Value = serde_json::from_slice(whole.expose())
-            .map_err(|_| StoreError::Backend(format!("secret is not JSON with a \"{}\" field", self.field)))?;
+        let doc: serde_json::Value = serde_json::from_slice(whole.expose()).map_err(|_| {
+            StoreError::Backend(format!("secret is not JSON with a \"{}\" field", self.field))
+        })?;
         match doc.get(self.field).and_then(|v| v.as_str()) {
             Some(v) if !v.is_empty() => Ok(Secret::new(v.as_bytes())),
             _ => Err(StoreError::Backend(format!("secret has no \"{}\" field", self.field))),

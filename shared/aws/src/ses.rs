@@ -56,9 +56,8 @@ impl Sender for SesEmail {
                 let err = e.into_err();
                 let why = format!("ses: {}", DisplayErrorContext(&err));
                 match err {
-                    SendEmailError::TooManyRequestsException(_) | SendEmailError::LimitExceededException(_) => {
-                        Err(SendError::Retryable(why))
-                    }
+                    SendEmailError::TooManyRequestsException(_)
+                    | SendEmailError::LimitExceededException(_) => Err(SendError::Retryable(why)),
                     _ => Err(SendError::Permanent(why)),
                 }
             }

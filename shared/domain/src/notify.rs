@@ -76,12 +76,18 @@ pub async fn deliver(p: &Ports, senders: &Senders, m: &NotifyMessage) -> Result<
 }
 
 /// Where the user is reached on `channel`, or why they are not.
-async fn address(s: &Senders, user: Option<&User>, channel: Channel) -> Result<Result<Address, String>, DomainError> {
+async fn address(
+    s: &Senders,
+    user: Option<&User>,
+    channel: Channel,
+) -> Result<Result<Address, String>, DomainError> {
     let Some(user) = user else { return Ok(Err("the user no longer exists".into())) };
     Ok(match channel {
         Channel::Sms if user.preferences.sms_opted_out => Err("the user opted out of SMS (STOP)".into()),
         Channel::Sms => Ok(Address::Phone(user.phone.clone())),
-        Channel::Email => user.email.clone().map(Address::Email).ok_or_else(|| "the user has no email address".into()),
+        Channel::Email => {
+            user.email.clone().map(Address::Email).ok_or_else(|| "the user has no email address".into())
+        }
         Channel::Webhook => match &user.preferences.webhook_url {
             Some(url) => {
                 let key = s.webhook_key.secret().await.map_err(DomainError::from)?;

@@ -118,7 +118,10 @@ pub trait NotifyQueue: Send + Sync {
 pub enum Address {
     Phone(PhoneNumber),
     Email(Email),
-    Webhook { url: String, secret: Secret },
+    Webhook {
+        url: String,
+        secret: Secret,
+    },
     /// The local stack's outbox.
     Console,
 }

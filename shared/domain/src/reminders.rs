@@ -187,7 +187,9 @@ async fn modify(
             Ok(()) => return Ok(r),
             Err(StoreError::Conflict(_)) if attempt < attempts => continue,
             Err(StoreError::Conflict(_)) => {
-                return Err(DomainError::Conflict("the reminder changed meanwhile; fetch it and try again".into()));
+                return Err(DomainError::Conflict(
+                    "the reminder changed meanwhile; fetch it and try again".into(),
+                ));
             }
             Err(StoreError::NotFound) => return Err(DomainError::NotFound("reminder")),
             Err(e) => return Err(e.into()),

@@ -25,7 +25,10 @@ pub fn resolve(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
             // In a gap: read the time with the offset in force just before it.
             let before = tz.offset_from_utc_datetime(&(local - Duration::hours(24)));
             let offset = chrono::Offset::fix(&before);
-            DateTime::from_naive_utc_and_offset(local - Duration::seconds(offset.local_minus_utc().into()), Utc)
+            DateTime::from_naive_utc_and_offset(
+                local - Duration::seconds(offset.local_minus_utc().into()),
+                Utc,
+            )
         }
     }
 }
@@ -61,7 +64,7 @@ impl Recurrence {
         // Checked against a start, as it will be used.
         let me = Self(s);
         let start = NaiveDateTime::parse_from_str("2026-01-01T09:00:00", "%Y-%m-%dT%H:%M:%S").expect("const");
-        me.set(chrono_tz::UTC, start).map_err(|m| bad(m))?;
+        me.set(chrono_tz::UTC, start).map_err(bad)?;
         Ok(me)
     }
 
@@ -220,7 +223,8 @@ mod tests {
     #[test]
     fn quiet_hours_span_midnight() {
         let paris = chrono_tz::Europe::Paris;
-        let q = QuietHours::new(LocalTime::parse("22:00").unwrap(), LocalTime::parse("07:00").unwrap()).unwrap();
+        let q =
+            QuietHours::new(LocalTime::parse("22:00").unwrap(), LocalTime::parse("07:00").unwrap()).unwrap();
         assert_eq!(q.ends_after(paris, utc("2026-11-22T22:30:00Z")), Some(utc("2026-11-23T06:00:00Z")));
         assert_eq!(q.ends_after(paris, utc("2026-11-23T05:59:00Z")), Some(utc("2026-11-23T06:00:00Z")));
         assert_eq!(q.ends_after(paris, utc("2026-11-23T06:00:00Z")), None);

@@ -7,7 +7,7 @@
 //! that, the notification waits in the due index (`redispatch_at`) and a later tick enqueues
 //! it, which the notifier's idempotence makes harmless if the first send did arrive.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, hash_map::Entry};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -38,10 +38,12 @@ pub async fn run_tick(p: &Ports, now: DateTime<Utc>) -> Result<TickReport, Domai
     let mut report = TickReport { now, items_read: due.items_read, ..Default::default() };
     let mut users: HashMap<UserId, Option<User>> = HashMap::new();
     for r in due.reminders {
-        if !users.contains_key(&r.user_id) {
-            users.insert(r.user_id, p.users.get_user(&r.user_id).await?);
-        }
-        let Some(user) = users[&r.user_id].as_ref() else { continue };
+        let user = match users.entry(r.user_id) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(p.users.get_user(&r.user_id).await?),
+        };
+        // A reminder whose user is gone fires for no one.
+        let Some(user) = user.as_ref() else { continue };
         match r.step(now, user.preferences.quiet_hours.as_ref()) {
             Step::Idle => {}
             Step::Defer(next) => match p.reminders.replace_reminder(&next, r.version).await {

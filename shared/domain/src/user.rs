@@ -202,7 +202,8 @@ pub struct WebhookUrl(String);
 impl WebhookUrl {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let s = raw.trim();
-        let bad = || ValidationError::new("webhook_url", "must be an https:// URL (http:// only for 127.0.0.1)");
+        let bad =
+            || ValidationError::new("webhook_url", "must be an https:// URL (http:// only for 127.0.0.1)");
         let rest = if let Some(r) = s.strip_prefix("https://") {
             r
         } else if let Some(r) = s.strip_prefix("http://") {

@@ -59,29 +59,59 @@ fn firings(mut r: Reminder, n: usize) -> Vec<String> {
 
 #[test]
 fn new_york_keeps_eight_oclock_through_both_changes() {
-    let r = reminder("America/New_York", "2026-03-07T08:00:00-05:00", Some("FREQ=DAILY"), Nag::NEVER, "2026-03-01T00:00:00Z");
+    let r = reminder(
+        "America/New_York",
+        "2026-03-07T08:00:00-05:00",
+        Some("FREQ=DAILY"),
+        Nag::NEVER,
+        "2026-03-01T00:00:00Z",
+    );
     assert_eq!(
         firings(r, 3),
         ["2026-03-07T08:00:00-05:00", "2026-03-08T08:00:00-04:00", "2026-03-09T08:00:00-04:00"]
     );
-    let r = reminder("America/New_York", "2026-10-31T08:00:00-04:00", Some("FREQ=DAILY"), Nag::NEVER, "2026-10-30T00:00:00Z");
+    let r = reminder(
+        "America/New_York",
+        "2026-10-31T08:00:00-04:00",
+        Some("FREQ=DAILY"),
+        Nag::NEVER,
+        "2026-10-30T00:00:00Z",
+    );
     assert_eq!(firings(r, 2), ["2026-10-31T08:00:00-04:00", "2026-11-01T08:00:00-05:00"]);
 }
 
 #[test]
 fn new_york_gap_moves_forward_and_fold_fires_once() {
-    let r = reminder("America/New_York", "2026-03-07T02:30:00-05:00", Some("FREQ=DAILY"), Nag::NEVER, "2026-03-01T00:00:00Z");
+    let r = reminder(
+        "America/New_York",
+        "2026-03-07T02:30:00-05:00",
+        Some("FREQ=DAILY"),
+        Nag::NEVER,
+        "2026-03-01T00:00:00Z",
+    );
     assert_eq!(
         firings(r, 3),
         ["2026-03-07T02:30:00-05:00", "2026-03-08T03:30:00-04:00", "2026-03-09T02:30:00-04:00"]
     );
-    let r = reminder("America/New_York", "2026-10-31T01:30:00-04:00", Some("FREQ=DAILY"), Nag::NEVER, "2026-10-30T00:00:00Z");
+    let r = reminder(
+        "America/New_York",
+        "2026-10-31T01:30:00-04:00",
+        Some("FREQ=DAILY"),
+        Nag::NEVER,
+        "2026-10-30T00:00:00Z",
+    );
     assert_eq!(
         firings(r, 3),
         ["2026-10-31T01:30:00-04:00", "2026-11-01T01:30:00-04:00", "2026-11-02T01:30:00-05:00"]
     );
     // Hourly through the fold: 01:00 happens twice on the clock and fires once.
-    let r = reminder("America/New_York", "2026-11-01T00:00:00-04:00", Some("FREQ=HOURLY"), Nag::NEVER, "2026-10-30T00:00:00Z");
+    let r = reminder(
+        "America/New_York",
+        "2026-11-01T00:00:00-04:00",
+        Some("FREQ=HOURLY"),
+        Nag::NEVER,
+        "2026-10-30T00:00:00Z",
+    );
     assert_eq!(
         firings(r, 3),
         ["2026-11-01T00:00:00-04:00", "2026-11-01T01:00:00-04:00", "2026-11-01T02:00:00-05:00"]
@@ -90,12 +120,24 @@ fn new_york_gap_moves_forward_and_fold_fires_once() {
 
 #[test]
 fn paris_gap_and_fold() {
-    let r = reminder("Europe/Paris", "2026-03-28T02:30:00+01:00", Some("FREQ=DAILY"), Nag::NEVER, "2026-03-01T00:00:00Z");
+    let r = reminder(
+        "Europe/Paris",
+        "2026-03-28T02:30:00+01:00",
+        Some("FREQ=DAILY"),
+        Nag::NEVER,
+        "2026-03-01T00:00:00Z",
+    );
     assert_eq!(
         firings(r, 3),
         ["2026-03-28T02:30:00+01:00", "2026-03-29T03:30:00+02:00", "2026-03-30T02:30:00+02:00"]
     );
-    let r = reminder("Europe/Paris", "2026-10-24T02:30:00+02:00", Some("FREQ=DAILY"), Nag::NEVER, "2026-10-01T00:00:00Z");
+    let r = reminder(
+        "Europe/Paris",
+        "2026-10-24T02:30:00+02:00",
+        Some("FREQ=DAILY"),
+        Nag::NEVER,
+        "2026-10-01T00:00:00Z",
+    );
     assert_eq!(
         firings(r, 3),
         ["2026-10-24T02:30:00+02:00", "2026-10-25T02:30:00+02:00", "2026-10-26T02:30:00+01:00"]
@@ -105,12 +147,24 @@ fn paris_gap_and_fold() {
 #[test]
 fn lord_howe_half_hour_shift() {
     // Clocks go 02:00 → 02:30 on 4 October 2026 and 02:00 → 01:30 on 5 April 2026.
-    let r = reminder("Australia/Lord_Howe", "2026-10-03T02:15:00+10:30", Some("FREQ=DAILY"), Nag::NEVER, "2026-10-01T00:00:00Z");
+    let r = reminder(
+        "Australia/Lord_Howe",
+        "2026-10-03T02:15:00+10:30",
+        Some("FREQ=DAILY"),
+        Nag::NEVER,
+        "2026-10-01T00:00:00Z",
+    );
     assert_eq!(
         firings(r, 3),
         ["2026-10-03T02:15:00+10:30", "2026-10-04T02:45:00+11:00", "2026-10-05T02:15:00+11:00"]
     );
-    let r = reminder("Australia/Lord_Howe", "2026-04-04T01:45:00+11:00", Some("FREQ=DAILY"), Nag::NEVER, "2026-04-01T00:00:00Z");
+    let r = reminder(
+        "Australia/Lord_Howe",
+        "2026-04-04T01:45:00+11:00",
+        Some("FREQ=DAILY"),
+        Nag::NEVER,
+        "2026-04-01T00:00:00Z",
+    );
     assert_eq!(
         firings(r, 3),
         ["2026-04-04T01:45:00+11:00", "2026-04-05T01:45:00+11:00", "2026-04-06T01:45:00+10:30"]
@@ -119,7 +173,13 @@ fn lord_howe_half_hour_shift() {
 
 #[test]
 fn kathmandu_quarter_hour_offset() {
-    let r = reminder("Asia/Kathmandu", "2026-11-23T09:00:00+05:45", Some("FREQ=DAILY"), Nag::NEVER, "2026-11-22T00:00:00Z");
+    let r = reminder(
+        "Asia/Kathmandu",
+        "2026-11-23T09:00:00+05:45",
+        Some("FREQ=DAILY"),
+        Nag::NEVER,
+        "2026-11-22T00:00:00Z",
+    );
     let r_utc = r.next_fire_at.unwrap();
     assert_eq!(r_utc, utc("2026-11-23T03:15:00Z"));
     assert_eq!(firings(r, 2), ["2026-11-23T09:00:00+05:45", "2026-11-24T09:00:00+05:45"]);
@@ -127,7 +187,13 @@ fn kathmandu_quarter_hour_offset() {
 
 #[test]
 fn monthly_on_the_31st_skips_short_months() {
-    let r = reminder("Europe/Paris", "2027-01-31T09:00:00+01:00", Some("FREQ=MONTHLY;BYMONTHDAY=31"), Nag::NEVER, "2027-01-01T00:00:00Z");
+    let r = reminder(
+        "Europe/Paris",
+        "2027-01-31T09:00:00+01:00",
+        Some("FREQ=MONTHLY;BYMONTHDAY=31"),
+        Nag::NEVER,
+        "2027-01-01T00:00:00Z",
+    );
     assert_eq!(
         firings(r, 5),
         [
@@ -142,18 +208,37 @@ fn monthly_on_the_31st_skips_short_months() {
 
 #[test]
 fn leap_day_comes_every_four_years() {
-    let r = reminder("America/New_York", "2028-02-29T10:00:00-05:00", Some("FREQ=YEARLY"), Nag::NEVER, "2028-01-01T00:00:00Z");
+    let r = reminder(
+        "America/New_York",
+        "2028-02-29T10:00:00-05:00",
+        Some("FREQ=YEARLY"),
+        Nag::NEVER,
+        "2028-01-01T00:00:00Z",
+    );
     assert_eq!(firings(r, 2), ["2028-02-29T10:00:00-05:00", "2032-02-29T10:00:00-05:00"]);
-    let once = reminder("America/New_York", "2028-02-29T10:00:00-05:00", None, Nag::NEVER, "2028-01-01T00:00:00Z");
+    let once =
+        reminder("America/New_York", "2028-02-29T10:00:00-05:00", None, Nag::NEVER, "2028-01-01T00:00:00Z");
     assert_eq!(firings(once, 5), ["2028-02-29T10:00:00-05:00"]);
 }
 
 #[test]
 fn weekdays_and_every_two_hours_between_nine_and_five() {
     // 2026-11-20 is a Friday.
-    let r = reminder("Europe/Paris", "2026-11-20T09:00:00+01:00", Some("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"), Nag::NEVER, "2026-11-19T00:00:00Z");
+    let r = reminder(
+        "Europe/Paris",
+        "2026-11-20T09:00:00+01:00",
+        Some("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"),
+        Nag::NEVER,
+        "2026-11-19T00:00:00Z",
+    );
     assert_eq!(firings(r, 2), ["2026-11-20T09:00:00+01:00", "2026-11-23T09:00:00+01:00"]);
-    let r = reminder("Europe/Paris", "2026-11-20T09:00:00+01:00", Some("FREQ=DAILY;BYHOUR=9,11,13,15,17;BYMINUTE=0"), Nag::NEVER, "2026-11-19T00:00:00Z");
+    let r = reminder(
+        "Europe/Paris",
+        "2026-11-20T09:00:00+01:00",
+        Some("FREQ=DAILY;BYHOUR=9,11,13,15,17;BYMINUTE=0"),
+        Nag::NEVER,
+        "2026-11-19T00:00:00Z",
+    );
     let got = firings(r, 6);
     assert_eq!(got[0], "2026-11-20T09:00:00+01:00");
     assert_eq!(got[4], "2026-11-20T17:00:00+01:00");
@@ -162,28 +247,53 @@ fn weekdays_and_every_two_hours_between_nine_and_five() {
 
 #[test]
 fn count_and_until_end_a_recurrence() {
-    let r = reminder("Europe/Paris", "2026-11-23T09:00:00+01:00", Some("FREQ=DAILY;COUNT=2"), Nag::NEVER, "2026-11-22T00:00:00Z");
+    let r = reminder(
+        "Europe/Paris",
+        "2026-11-23T09:00:00+01:00",
+        Some("FREQ=DAILY;COUNT=2"),
+        Nag::NEVER,
+        "2026-11-22T00:00:00Z",
+    );
     assert_eq!(firings(r, 5).len(), 2);
-    let r = reminder("Europe/Paris", "2026-11-23T09:00:00+01:00", Some("FREQ=DAILY;UNTIL=20261125T080000Z"), Nag::NEVER, "2026-11-22T00:00:00Z");
+    let r = reminder(
+        "Europe/Paris",
+        "2026-11-23T09:00:00+01:00",
+        Some("FREQ=DAILY;UNTIL=20261125T080000Z"),
+        Nag::NEVER,
+        "2026-11-22T00:00:00Z",
+    );
     assert_eq!(firings(r, 5).len(), 3);
 }
 
 #[test]
 fn missed_ticks_are_caught_up_once() {
-    let r = reminder("Europe/Paris", "2026-11-23T09:00:00+01:00", Some("FREQ=HOURLY"), Nag::NEVER, "2026-11-22T00:00:00Z");
+    let r = reminder(
+        "Europe/Paris",
+        "2026-11-23T09:00:00+01:00",
+        Some("FREQ=HOURLY"),
+        Nag::NEVER,
+        "2026-11-22T00:00:00Z",
+    );
     // No tick ran from 09:00 to 11:59: the 12:00 tick fires the latest missed hour once.
     let Step::Fire(f, next) = r.step(utc("2026-11-23T11:00:30Z"), None) else { panic!() };
     assert_eq!(f.occurrence, utc("2026-11-23T11:00:00Z"));
     assert_eq!(next.next_fire_at, Some(utc("2026-11-23T12:00:00Z")));
     // A one-time reminder three ticks late still fires.
-    let once = reminder("Europe/Paris", "2026-11-23T09:00:00+01:00", None, Nag::NEVER, "2026-11-22T00:00:00Z");
+    let once =
+        reminder("Europe/Paris", "2026-11-23T09:00:00+01:00", None, Nag::NEVER, "2026-11-22T00:00:00Z");
     assert!(matches!(once.step(utc("2026-11-23T08:03:00Z"), None), Step::Fire(..)));
     assert_eq!(once.step(utc("2026-11-23T07:59:00Z"), None), Step::Idle);
 }
 
 #[test]
 fn nags_get_firmer_then_stop_and_acknowledge_ends_it() {
-    let mut r = reminder("Europe/Paris", "2026-11-23T09:00:00+01:00", None, Nag::new(10, 3).unwrap(), "2026-11-22T00:00:00Z");
+    let mut r = reminder(
+        "Europe/Paris",
+        "2026-11-23T09:00:00+01:00",
+        None,
+        Nag::new(10, 3).unwrap(),
+        "2026-11-22T00:00:00Z",
+    );
     let mut kinds = vec![];
     let mut seqs = vec![];
     while let Some(at) = r.next_fire_at {
@@ -210,16 +320,26 @@ fn nags_get_firmer_then_stop_and_acknowledge_ends_it() {
 
 #[test]
 fn acknowledging_a_recurrence_waits_for_the_next_time() {
-    let r = reminder("Europe/Paris", "2026-11-23T09:00:00+01:00", Some("FREQ=DAILY"), Nag::default(), "2026-11-22T00:00:00Z");
+    let r = reminder(
+        "Europe/Paris",
+        "2026-11-23T09:00:00+01:00",
+        Some("FREQ=DAILY"),
+        Nag::default(),
+        "2026-11-22T00:00:00Z",
+    );
     let Step::Fire(_, mut next) = r.step(utc("2026-11-23T08:00:00Z"), None) else { panic!() };
     assert_eq!(next.next_fire_at, Some(utc("2026-11-23T08:10:00Z")));
     next.acknowledge(utc("2026-11-23T08:05:00Z"));
-    assert_eq!((next.status, next.next_fire_at), (ReminderStatus::Scheduled, Some(utc("2026-11-24T08:00:00Z"))));
+    assert_eq!(
+        (next.status, next.next_fire_at),
+        (ReminderStatus::Scheduled, Some(utc("2026-11-24T08:00:00Z")))
+    );
 }
 
 #[test]
 fn snooze_fires_again_later_with_a_new_firing() {
-    let r = reminder("Europe/Paris", "2026-11-23T09:00:00+01:00", None, Nag::default(), "2026-11-22T00:00:00Z");
+    let r =
+        reminder("Europe/Paris", "2026-11-23T09:00:00+01:00", None, Nag::default(), "2026-11-22T00:00:00Z");
     let Step::Fire(first, mut next) = r.step(utc("2026-11-23T08:00:00Z"), None) else { panic!() };
     next.snooze(utc("2026-11-23T08:15:00Z"), utc("2026-11-23T08:05:00Z")).unwrap();
     assert_eq!(next.step(utc("2026-11-23T08:10:00Z"), None), Step::Idle);
@@ -231,7 +351,8 @@ fn snooze_fires_again_later_with_a_new_firing() {
 
 #[test]
 fn quiet_hours_defer_to_their_end() {
-    let quiet = QuietHours::new(LocalTime::parse("22:00").unwrap(), LocalTime::parse("07:00").unwrap()).unwrap();
+    let quiet =
+        QuietHours::new(LocalTime::parse("22:00").unwrap(), LocalTime::parse("07:00").unwrap()).unwrap();
     let r = reminder("Europe/Paris", "2026-11-23T23:30:00+01:00", None, Nag::NEVER, "2026-11-22T00:00:00Z");
     let Step::Defer(later) = r.step(utc("2026-11-23T22:30:00Z"), Some(&quiet)) else { panic!() };
     assert_eq!(later.next_fire_at, Some(utc("2026-11-24T06:00:00Z")));
@@ -241,7 +362,8 @@ fn quiet_hours_defer_to_their_end() {
 
 #[test]
 fn one_time_reminders_in_the_past_are_refused() {
-    let mut r = reminder("Europe/Paris", "2026-11-23T09:00:00+01:00", None, Nag::NEVER, "2026-11-22T00:00:00Z");
+    let mut r =
+        reminder("Europe/Paris", "2026-11-23T09:00:00+01:00", None, Nag::NEVER, "2026-11-22T00:00:00Z");
     assert!(r.schedule(utc("2026-11-23T08:10:00Z")).is_err());
     assert!(r.schedule(utc("2026-11-23T08:04:00Z")).is_ok(), "a few minutes late still fires");
     let _ = Duration::zero();

@@ -74,7 +74,12 @@ impl Stack {
         };
         let secret = local_secret(data_dir).map_err(|e| StackError::DataDir(data_dir.into(), e))?;
         let senders = local_senders(store, secret.clone());
-        Ok(Self { state: ApiState::new(ports, secret), data_dir: data_dir.into(), store: Some(sqlite), senders })
+        Ok(Self {
+            state: ApiState::new(ports, secret),
+            data_dir: data_dir.into(),
+            store: Some(sqlite),
+            senders,
+        })
     }
 
     pub fn router(&self) -> Router {
@@ -145,7 +150,13 @@ fn local_senders(outbox: Arc<SqliteStore>, key: Arc<dyn SecretSource>) -> Sender
         match (var("TWILIO_ACCOUNT_SID"), var("TWILIO_FROM_NUMBER"), var("TWILIO_AUTH_TOKEN")) {
             (Some(sid), Some(from), Some(token)) => {
                 let base = var("TWILIO_API_BASE_URL").unwrap_or_else(|| "https://api.twilio.com".into());
-                Arc::new(nudge_senders::TwilioSms::new(http.clone(), base, sid, from, Arc::new(Secret::new(token))))
+                Arc::new(nudge_senders::TwilioSms::new(
+                    http.clone(),
+                    base,
+                    sid,
+                    from,
+                    Arc::new(Secret::new(token)),
+                ))
             }
             _ => outbox.clone(),
         };

@@ -131,3 +131,91 @@ fn the_cli_refuses_what_it_cannot_do() {
     assert!(!not_an_id.status.success());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The README's reminder walk-through on the real binary: a reminder two minutes out reaches
+/// the outbox once, at its time, then nags a minute apart until acknowledged. The ticks are
+/// run "as of" each minute through the admin route (the built-in ticker does the same every
+/// minute), and the binary's own queue worker delivers.
+#[tokio::test]
+async fn a_reminder_reaches_the_outbox_once_and_nags_until_acknowledged() {
+    let dir = data_dir();
+    let add = |name: &str, phone: &str, admin: bool| {
+        let mut args =
+            vec!["user", "add", "--name", name, "--phone", phone, "--timezone", "America/New_York"];
+        if admin {
+            args.extend(["--role", "admin"]);
+        }
+        let out = cli(&dir, &args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let user: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let id = user["id"].as_str().unwrap().to_owned();
+        let out = cli(&dir, &["token", "--user", &id]);
+        String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned()
+    };
+    let admin = add("Ada", "+14155550160", true);
+    let sam = add("Sam", "+14155550161", false);
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let _server = serve(&dir, port).await;
+    let http = reqwest::Client::new();
+    let call = |method: &str, path: &str, token: &str, body: Option<Value>| {
+        let mut req = http.request(method.parse().unwrap(), format!("{base}{path}")).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    let tick = |at: chrono::DateTime<chrono::Utc>| {
+        let time = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        call("POST", "/api/admin/jobs/reminder-tick/run", &admin, Some(json!({ "time": time })))
+    };
+    let outbox = || async {
+        // The worker drains the queue twice a second; give it a moment.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let (status, body) = call("GET", "/api/admin/outbox", &admin, None).await;
+        assert_eq!(status, 200, "{body}");
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["text"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+
+    let now = chrono::Utc::now();
+    let at = chrono::DurationRound::duration_trunc(
+        now + chrono::Duration::minutes(2),
+        chrono::TimeDelta::minutes(1),
+    )
+    .unwrap();
+    let body = json!({"text": "Call the pharmacy", "due_at": at.to_rfc3339(), "nag": {"every_minutes": 1, "max": 3}});
+    let (status, created) = call("POST", "/api/reminders", &sam, Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["data"]["id"].as_str().unwrap().to_owned();
+
+    assert_eq!(tick(at - chrono::Duration::minutes(1)).await.1["data"]["fired"], 0);
+    assert_eq!(tick(at).await.1["data"]["fired"], 1);
+    assert_eq!(tick(at).await.1["data"]["fired"], 0, "a repeated tick fires nothing");
+    assert_eq!(outbox().await, ["Reminder: Call the pharmacy"]);
+    assert_eq!(tick(at + chrono::Duration::minutes(1)).await.1["data"]["fired"], 1);
+    assert_eq!(outbox().await.len(), 2, "the first nag");
+    let (status, acked) = call("POST", &format!("/api/reminders/{id}/ack"), &sam, None).await;
+    assert_eq!((status, acked["data"]["status"].as_str()), (200, Some("done")), "{acked}");
+    assert_eq!(tick(at + chrono::Duration::minutes(2)).await.1["data"]["fired"], 0);
+    assert_eq!(outbox().await.len(), 2, "no nag after acknowledgement");
+
+    let (_, listed) = call("GET", "/api/notifications", &sam, None).await;
+    let items = listed["data"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert!(
+        items
+            .iter()
+            .all(|n| n["status"] == "sent" && n["provider_id"].as_str().unwrap().starts_with("outbox-"))
+    );
+    // Users cannot read the outbox.
+    assert_eq!(call("GET", "/api/admin/outbox", &sam, None).await.0, 403);
+}

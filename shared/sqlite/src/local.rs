@@ -25,7 +25,8 @@ impl NotifyQueue for SqliteStore {
         let body = to_json(m)?;
         let now = time_key(Utc::now());
         self.run(move |c| {
-            c.execute("INSERT INTO queue (body, visible_at) VALUES (?1, ?2)", params![body, now]).map_err(backend)?;
+            c.execute("INSERT INTO queue (body, visible_at) VALUES (?1, ?2)", params![body, now])
+                .map_err(backend)?;
             Ok(())
         })
         .await
@@ -44,10 +45,10 @@ impl SqliteStore {
         let (now_key, hidden_until) = (time_key(now), time_key(now + visibility));
         self.run(move |c| {
             let tx = c.transaction().map_err(backend)?;
-            tx.execute("UPDATE queue SET dead = 1 WHERE dead = 0 AND receives >= ?1 AND visible_at <= ?2", params![
-                MAX_RECEIVES,
-                now_key
-            ])
+            tx.execute(
+                "UPDATE queue SET dead = 1 WHERE dead = 0 AND receives >= ?1 AND visible_at <= ?2",
+                params![MAX_RECEIVES, now_key],
+            )
             .map_err(backend)?;
             let rows: Vec<(i64, String, i64)> = {
                 let mut stmt = tx
@@ -63,10 +64,10 @@ impl SqliteStore {
             };
             let mut out = Vec::with_capacity(rows.len());
             for (id, body, receives) in rows {
-                tx.execute("UPDATE queue SET visible_at = ?2, receives = receives + 1 WHERE id = ?1", params![
-                    id,
-                    hidden_until
-                ])
+                tx.execute(
+                    "UPDATE queue SET visible_at = ?2, receives = receives + 1 WHERE id = ?1",
+                    params![id, hidden_until],
+                )
                 .map_err(backend)?;
                 out.push(Received { id, message: from_json(&body)?, receives: receives + 1 });
             }
@@ -88,8 +89,10 @@ impl SqliteStore {
     /// Messages in the queue, and how many of them are dead-lettered.
     pub async fn queue_depth(&self) -> Result<(i64, i64), StoreError> {
         self.run(|c| {
-            c.query_row("SELECT COUNT(*), COALESCE(SUM(dead), 0) FROM queue", [], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(backend)
+            c.query_row("SELECT COUNT(*), COALESCE(SUM(dead), 0) FROM queue", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(backend)
         })
         .await
     }

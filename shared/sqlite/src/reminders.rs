@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use nudge_domain::{
-    Due, Notification, NotificationId, NotificationRepo, Page, PageRequest, Reminder, ReminderId, ReminderRepo,
-    StoreError, UserId,
+    Due, Notification, NotificationId, NotificationRepo, Page, PageRequest, Reminder, ReminderId,
+    ReminderRepo, StoreError, UserId,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -43,7 +43,8 @@ fn put_reminder(tx: &Transaction<'_>, r: &Reminder, expected: u64) -> Result<(),
 #[async_trait]
 impl ReminderRepo for SqliteStore {
     async fn insert_reminder(&self, r: &Reminder) -> Result<(), StoreError> {
-        let args = (r.user_id.to_string(), r.id.to_string(), version(r.version)?, r.next_fire_at.map(time_key));
+        let args =
+            (r.user_id.to_string(), r.id.to_string(), version(r.version)?, r.next_fire_at.map(time_key));
         let body = to_json(r)?;
         self.run(move |c| {
             c.execute(
@@ -74,8 +75,9 @@ impl ReminderRepo for SqliteStore {
     async fn delete_reminder(&self, owner: &UserId, id: &ReminderId) -> Result<bool, StoreError> {
         let (owner, id) = (owner.to_string(), id.to_string());
         self.run(move |c| {
-            let n =
-                c.execute("DELETE FROM reminders WHERE user_id = ?1 AND id = ?2", [owner, id]).map_err(backend)?;
+            let n = c
+                .execute("DELETE FROM reminders WHERE user_id = ?1 AND id = ?2", [owner, id])
+                .map_err(backend)?;
             Ok(n > 0)
         })
         .await
@@ -90,7 +92,11 @@ impl ReminderRepo for SqliteStore {
         let items: Vec<Reminder> = self
             .many(
                 "SELECT body FROM reminders WHERE user_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
-                vec![Value::Text(owner.to_string()), Value::Text(after), Value::Integer(page.limit.get() as i64 + 1)],
+                vec![
+                    Value::Text(owner.to_string()),
+                    Value::Text(after),
+                    Value::Integer(page.limit.get() as i64 + 1),
+                ],
             )
             .await?;
         Ok(Page::from_overfetch(items, page.limit, |r| r.id))
@@ -99,7 +105,10 @@ impl ReminderRepo for SqliteStore {
     async fn due(&self, now: DateTime<Utc>) -> Result<Due, StoreError> {
         let key = time_key(now);
         let reminders: Vec<Reminder> = self
-            .many("SELECT body FROM reminders WHERE fire_key <= ?1 ORDER BY fire_key", vec![Value::Text(key.clone())])
+            .many(
+                "SELECT body FROM reminders WHERE fire_key <= ?1 ORDER BY fire_key",
+                vec![Value::Text(key.clone())],
+            )
             .await?;
         let notifications: Vec<Notification> = self
             .many("SELECT body FROM notifications WHERE redispatch_key <= ?1", vec![Value::Text(key)])
@@ -186,10 +195,13 @@ impl NotificationRepo for SqliteStore {
         let items: Vec<Notification> = self
             .many(
                 "SELECT body FROM notifications WHERE user_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
-                vec![Value::Text(owner.to_string()), Value::Text(after), Value::Integer(page.limit.get() as i64 + 1)],
+                vec![
+                    Value::Text(owner.to_string()),
+                    Value::Text(after),
+                    Value::Integer(page.limit.get() as i64 + 1),
+                ],
             )
             .await?;
         Ok(Page::from_overfetch(items, page.limit, |n| n.id))
     }
 }
-

@@ -139,7 +139,8 @@ impl UserRepo for SqliteStore {
     async fn save_user(&self, user: &User) -> Result<(), StoreError> {
         let (id, body) = (user.id.to_string(), to_json(user)?);
         self.run(move |c| {
-            let n = c.execute("UPDATE users SET body = ?2 WHERE id = ?1", params![id, body]).map_err(backend)?;
+            let n =
+                c.execute("UPDATE users SET body = ?2 WHERE id = ?1", params![id, body]).map_err(backend)?;
             if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
         })
         .await

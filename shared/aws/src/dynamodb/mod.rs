@@ -27,7 +27,7 @@ mod reminders;
 mod tasks;
 mod users;
 
-pub use reminders::DUE_SHARDS;
+pub use reminders::{DUE_SHARDS, reminder_item};
 
 use std::collections::HashMap;
 

@@ -5,8 +5,8 @@ use aws_sdk_dynamodb::{
 };
 use chrono::{DateTime, Utc};
 use nudge_domain::{
-    Due, Notification, NotificationId, NotificationRepo, Page, PageRequest, Reminder, ReminderId, ReminderRepo,
-    StoreError, UserId,
+    Due, Notification, NotificationId, NotificationRepo, Page, PageRequest, Reminder, ReminderId,
+    ReminderRepo, StoreError, UserId,
 };
 use tokio::task::JoinSet;
 
@@ -32,7 +32,9 @@ fn schedule(item: &mut Item, id: &uuid::Uuid, at: Option<DateTime<Utc>>) {
     }
 }
 
-fn reminder_item(r: &Reminder) -> Result<Item, StoreError> {
+/// The DynamoDB item of a reminder, due-index attributes included, as every write of this store
+/// puts it: for bulk loading in benchmarks (BatchWriteItem), which the store itself never does.
+pub fn reminder_item(r: &Reminder) -> Result<std::collections::HashMap<String, AttributeValue>, StoreError> {
     let mut item = to_item(r)?;
     item.insert("PK".into(), s(user_pk(&r.user_id)));
     item.insert("SK".into(), s(format!("{REMINDER}{}", r.id)));
@@ -100,7 +102,13 @@ impl DynamoStore {
     }
 
     /// PutItem if the stored version is `expected`; tells a stale version from a missing item.
-    async fn replace_versioned(&self, item: Item, expected: u64, pk: String, sk: String) -> Result<(), StoreError> {
+    async fn replace_versioned(
+        &self,
+        item: Item,
+        expected: u64,
+        pk: String,
+        sk: String,
+    ) -> Result<(), StoreError> {
         let condition = "attribute_exists(PK) AND version = :expected";
         if self.put_if(item, condition, Some((":expected", version(expected)))).await? {
             return Ok(());
@@ -180,7 +188,8 @@ impl ReminderRepo for DynamoStore {
         owner: &UserId,
         page: &PageRequest<ReminderId>,
     ) -> Result<Page<Reminder, ReminderId>, StoreError> {
-        let items = self.list_kind(owner, REMINDER, page.after.map(|a| a.to_string()), page.limit.get()).await?;
+        let items =
+            self.list_kind(owner, REMINDER, page.after.map(|a| a.to_string()), page.limit.get()).await?;
         Ok(Page::from_overfetch(items, page.limit, |r: &Reminder| r.id))
     }
 

@@ -67,7 +67,11 @@ impl UserRepo for DynamoStore {
         item.insert("PK".into(), s(user_pk(&user.id)));
         item.insert("SK".into(), s(PROFILE));
         item.insert("entity".into(), s("user"));
-        if self.put_if(item, "attribute_exists(PK)", None).await? { Ok(()) } else { Err(StoreError::NotFound) }
+        if self.put_if(item, "attribute_exists(PK)", None).await? {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
     async fn find_user_by_phone(&self, phone: &PhoneNumber) -> Result<Option<User>, StoreError> {

@@ -1,0 +1,322 @@
+//! The reminder tick with 100 reminders due among 1,000 and among 100,000 scheduled ones, on
+//! DynamoDB in moto and on in-memory SQLite: does its cost follow the due set, not the table?
+//!
+//! For each size N: a fresh store, 10 users, N one-time reminders of which 100 are due at the
+//! tick time T and the rest are spread over the next 30 days. Then a warm-up and `RUNS` (5)
+//! repetitions, each of which puts the 100 due reminders back to a fresh due state (a new
+//! occurrence each time, so their firings are new), times the due read alone
+//! (`ReminderRepo::due(T)`, the index Query of every shard), then times `run_tick(T)`, which
+//! reads the same and also claims and enqueues each firing. Prints medians as a markdown table.
+//!
+//! DynamoDB is moto at `NUDGE_TEST_MOTO_URL` (`scripts/bench tick` starts it); the 100,000
+//! reminders go in by BatchWriteItem, 25 items a request, 16 requests at a time.
+//! `TICK_BENCH_SIZES` (e.g. `1000,10000`) and `TICK_BENCH_BACKENDS` (`sqlite`, `dynamodb`)
+//! narrow the run.
+
+use std::{
+    sync::Arc,
+    time::{Duration as StdDuration, Instant},
+};
+
+use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+use chrono::{DateTime, Duration, Utc};
+use nudge_aws::{
+    DynamoStore,
+    dynamodb::{DUE_SHARDS, reminder_item},
+};
+use nudge_domain::{
+    Channel, Nag, Ports, Reminder, ReminderId, ReminderKind, ReminderStatus, ReminderText, TimeZone, UserId,
+    tick::run_tick,
+};
+use nudge_sqlite::SqliteStore;
+use nudge_tests::{contract::user, moto_config, ports, queue, table};
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+const DUE: usize = 100;
+const USERS: usize = 10;
+const BATCH: usize = 25;
+const CONCURRENCY: usize = 16;
+
+fn tick_time() -> DateTime<Utc> {
+    "2026-11-22T09:00:00Z".parse().unwrap()
+}
+
+/// A one-time reminder made an hour before `due_at` and scheduled then.
+fn reminder(id: Uuid, owner: UserId, due_at: DateTime<Utc>) -> Reminder {
+    let made = due_at - Duration::hours(1);
+    let mut r = Reminder {
+        id: ReminderId::from_uuid(id),
+        user_id: owner,
+        kind: ReminderKind::Reminder,
+        text: ReminderText::parse("take meds").unwrap(),
+        timezone: TimeZone::parse("America/New_York").unwrap(),
+        due_at,
+        recurrence: None,
+        channel: Channel::Sms,
+        task_id: None,
+        nag: Nag::NEVER,
+        status: ReminderStatus::Scheduled,
+        occurrence: None,
+        next_fire_at: None,
+        fired: 0,
+        nags_sent: 0,
+        last_fired_at: None,
+        created_at: made,
+        updated_at: made,
+        version: 1,
+    };
+    r.schedule(made).unwrap();
+    r
+}
+
+/// The scenario: its users, the ids and owners of the due reminders, and the future ones.
+struct Scenario {
+    users: Vec<nudge_domain::User>,
+    due: Vec<(Uuid, UserId)>,
+    future: Vec<Reminder>,
+}
+
+impl Scenario {
+    fn new(n: usize) -> Self {
+        let users: Vec<_> = (0..USERS).map(|i| user(&format!("+1415555{:04}", 100 + i))).collect();
+        let owner = |i: usize| users[i % USERS].id;
+        let due = (0..DUE).map(|i| (Uuid::now_v7(), owner(i))).collect();
+        let span = Duration::days(30).num_seconds() / (n - DUE) as i64;
+        let future = (0..n - DUE)
+            .map(|i| {
+                let at = tick_time() + Duration::minutes(1) + Duration::seconds(span * i as i64);
+                reminder(Uuid::now_v7(), owner(i), at)
+            })
+            .collect();
+        Self { users, due, future }
+    }
+
+    /// The due reminders in a fresh due state; `round` makes each round's occurrence (and so
+    /// its firings' notification ids) new.
+    fn due_now(&self, round: usize) -> Vec<Reminder> {
+        let at = tick_time() - Duration::minutes(1) - Duration::seconds(round as i64);
+        self.due.iter().map(|(id, owner)| reminder(*id, *owner, at)).collect()
+    }
+}
+
+/// Puts items with BatchWriteItem, `BATCH` a request, `CONCURRENCY` requests at a time,
+/// retrying what DynamoDB leaves unprocessed.
+async fn batch_put(client: &aws_sdk_dynamodb::Client, table: &str, reminders: &[Reminder]) {
+    let requests: Vec<WriteRequest> = reminders
+        .iter()
+        .map(|r| {
+            let item = reminder_item(r).expect("reminder item");
+            WriteRequest::builder()
+                .put_request(PutRequest::builder().set_item(Some(item)).build().expect("put request"))
+                .build()
+        })
+        .collect();
+    let mut lanes: Vec<Vec<Vec<WriteRequest>>> = vec![vec![]; CONCURRENCY];
+    for (i, chunk) in requests.chunks(BATCH).enumerate() {
+        lanes[i % CONCURRENCY].push(chunk.to_vec());
+    }
+    let mut tasks = JoinSet::new();
+    for lane in lanes {
+        let (client, table) = (client.clone(), table.to_owned());
+        tasks.spawn(async move {
+            for mut chunk in lane {
+                while !chunk.is_empty() {
+                    let out = client
+                        .batch_write_item()
+                        .request_items(&table, chunk)
+                        .send()
+                        .await
+                        .expect("BatchWriteItem in moto");
+                    chunk = out.unprocessed_items.and_then(|mut u| u.remove(&table)).unwrap_or_default();
+                }
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("batch writer");
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Backend {
+    Sqlite,
+    Dynamo,
+}
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite (in memory)",
+            Backend::Dynamo => "DynamoDB (moto)",
+        }
+    }
+}
+
+/// A store seeded with the scenario, and how to put its due reminders back.
+struct Seeded {
+    ports: Ports,
+    dynamo: Option<(aws_sdk_dynamodb::Client, String)>,
+}
+
+impl Seeded {
+    async fn new(backend: Backend, s: &Scenario) -> Self {
+        let seeded = match backend {
+            Backend::Sqlite => {
+                let store = Arc::new(SqliteStore::in_memory().expect("sqlite"));
+                Self { ports: ports(store.clone(), store), dynamo: None }
+            }
+            Backend::Dynamo => {
+                let config = moto_config().await;
+                let client = aws_sdk_dynamodb::Client::new(&config);
+                let table = table::create_fresh(&client).await;
+                let queue = queue::create_fresh(&config).await;
+                let store = Arc::new(DynamoStore::new(client.clone(), table.clone()));
+                Self { ports: ports(store, Arc::new(queue)), dynamo: Some((client, table)) }
+            }
+        };
+        for u in &s.users {
+            seeded.ports.users.create_user(u).await.expect("create user");
+        }
+        seeded.put(&s.future).await;
+        seeded
+    }
+
+    async fn put(&self, reminders: &[Reminder]) {
+        match &self.dynamo {
+            Some((client, table)) => batch_put(client, table, reminders).await,
+            // Overwritten as BatchWriteItem does: what a round left is removed first.
+            None => {
+                for r in reminders {
+                    self.ports.reminders.delete_reminder(&r.user_id, &r.id).await.expect("delete");
+                    self.ports.reminders.insert_reminder(r).await.expect("insert");
+                }
+            }
+        }
+    }
+}
+
+struct Row {
+    backend: Backend,
+    n: usize,
+    seed: StdDuration,
+    read: StdDuration,
+    tick: StdDuration,
+    items_read: usize,
+    fired: usize,
+}
+
+fn median(mut v: Vec<StdDuration>) -> StdDuration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+async fn bench(backend: Backend, n: usize, runs: usize) -> Row {
+    let s = Scenario::new(n);
+    let started = Instant::now();
+    let store = Seeded::new(backend, &s).await;
+    let seed = started.elapsed();
+    let (mut reads, mut ticks, mut items, mut fired) = (vec![], vec![], vec![], vec![]);
+    for round in 0..=runs {
+        store.put(&s.due_now(round)).await;
+        let t = Instant::now();
+        let due = store.ports.reminders.due(tick_time()).await.expect("due");
+        let read = t.elapsed();
+        let t = Instant::now();
+        let report = run_tick(&store.ports, tick_time()).await.expect("tick");
+        let tick = t.elapsed();
+        assert_eq!(due.items_read, DUE, "{} N={n}: the due read", backend.name());
+        assert_eq!(report.fired, DUE, "{} N={n}: round {round} fired {report:?}", backend.name());
+        eprintln!(
+            "{} N={n} round {round}: read {read:.2?}, tick {tick:.2?}, items_read {}, fired {}",
+            backend.name(),
+            report.items_read,
+            report.fired
+        );
+        if round > 0 {
+            reads.push(read);
+            ticks.push(tick);
+            items.push(report.items_read);
+            fired.push(report.fired);
+        }
+    }
+    items.sort();
+    fired.sort();
+    Row {
+        backend,
+        n,
+        seed,
+        read: median(reads),
+        tick: median(ticks),
+        items_read: items[items.len() / 2],
+        fired: fired[fired.len() / 2],
+    }
+}
+
+fn ms(d: StdDuration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn env_list(name: &str) -> Option<Vec<String>> {
+    std::env::var(name).ok().map(|v| v.split(',').map(|s| s.trim().to_owned()).collect())
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let runs: usize = std::env::var("RUNS").ok().map_or(5, |v| v.parse().expect("RUNS"));
+    let sizes: Vec<usize> = env_list("TICK_BENCH_SIZES")
+        .map_or(vec![1_000, 100_000], |v| v.iter().map(|s| s.parse().expect("TICK_BENCH_SIZES")).collect());
+    let backends: Vec<Backend> =
+        env_list("TICK_BENCH_BACKENDS").map_or(vec![Backend::Dynamo, Backend::Sqlite], |v| {
+            v.iter()
+                .map(|b| match b.as_str() {
+                    "sqlite" => Backend::Sqlite,
+                    "dynamodb" => Backend::Dynamo,
+                    other => panic!("TICK_BENCH_BACKENDS: unknown backend {other}"),
+                })
+                .collect()
+        });
+    let mut rows = vec![];
+    for &backend in &backends {
+        for &n in &sizes {
+            rows.push(bench(backend, n, runs).await);
+        }
+    }
+    println!(
+        "{DUE} due among N one-time reminders, {USERS} users, {DUE_SHARDS} due shards; median of {runs} \
+         rounds after a warm-up"
+    );
+    println!();
+    println!("| store | N | seeding | due read (median) | tick (median) | items_read | fired |");
+    println!("|---|---|---|---|---|---|---|");
+    for r in &rows {
+        println!(
+            "| {} | {} | {:.1} s | {} | {} | {} | {} |",
+            r.backend.name(),
+            r.n,
+            r.seed.as_secs_f64(),
+            ms(r.read),
+            ms(r.tick),
+            r.items_read,
+            r.fired
+        );
+    }
+    let (Some(&small), Some(&large)) = (sizes.iter().min(), sizes.iter().max()) else { return };
+    if small == large {
+        return;
+    }
+    println!();
+    println!("| store | ratio N={large} / N={small} | due read | tick | items_read |");
+    println!("|---|---|---|---|---|");
+    for &backend in &backends {
+        let find = |n| rows.iter().find(|r| r.backend == backend && r.n == n).unwrap();
+        let (a, b) = (find(small), find(large));
+        println!(
+            "| {} | | {:.2}× | {:.2}× | {:.2}× |",
+            backend.name(),
+            b.read.as_secs_f64() / a.read.as_secs_f64(),
+            b.tick.as_secs_f64() / a.tick.as_secs_f64(),
+            b.items_read as f64 / a.items_read as f64
+        );
+    }
+}
