@@ -147,15 +147,53 @@ pub struct Reminder {
 /// still fires, at the next tick.
 const GRACE: Duration = Duration::minutes(5);
 
-/// Why a reminder fires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+/// Why a reminder fires. On the wire a plain string: `first`, `nag_1`, `nag_2`, …, `snoozed`,
+/// `digest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub enum FireKind {
     First,
     /// The n-th nag (1-based).
     Nag(u8),
     Snoozed,
     Digest,
+}
+
+impl utoipa::PartialSchema for FireKind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .examples(["first", "nag_1", "snoozed", "digest"])
+            .into()
+    }
+}
+impl utoipa::ToSchema for FireKind {}
+
+impl From<FireKind> for String {
+    fn from(k: FireKind) -> Self {
+        match k {
+            FireKind::First => "first".into(),
+            FireKind::Nag(n) => format!("nag_{n}"),
+            FireKind::Snoozed => "snoozed".into(),
+            FireKind::Digest => "digest".into(),
+        }
+    }
+}
+
+impl TryFrom<String> for FireKind {
+    type Error = ValidationError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        match s.as_str() {
+            "first" => Ok(FireKind::First),
+            "snoozed" => Ok(FireKind::Snoozed),
+            "digest" => Ok(FireKind::Digest),
+            other => other
+                .strip_prefix("nag_")
+                .and_then(|n| n.parse().ok())
+                .map(FireKind::Nag)
+                .ok_or_else(|| ValidationError::new("kind", "not a kind of firing")),
+        }
+    }
 }
 
 /// One firing: of which occurrence, the how-many-th, and when it was scheduled.

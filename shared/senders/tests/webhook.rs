@@ -93,7 +93,7 @@ async fn delivers_a_signed_event_the_receiver_can_verify() {
         event,
         json!({
             "id": n.id.to_string(),
-            "type": {"nag": 2},
+            "type": "nag_2",
             "text": "Still waiting on this one: call the bank.",
             "reminder_id": n.reminder_id.unwrap().to_string(),
             "occurrence": "2025-03-14T09:00:00Z",

@@ -2,9 +2,9 @@
 //! DynamoDB in moto and on in-memory SQLite: does its cost follow the due set, not the table?
 //!
 //! For each size N: a fresh store, 10 users, N one-time reminders of which 100 are due at the
-//! tick time T and the rest are spread over the next 30 days. Then a warm-up and `RUNS` (5)
-//! repetitions, each of which puts the 100 due reminders back to a fresh due state (a new
-//! occurrence each time, so their firings are new), times the due read alone
+//! tick time T and the rest are spread over the next 30 days. Then a warm-up and
+//! `TICK_BENCH_RUNS` (5) repetitions, each of which puts the 100 due reminders back to a fresh
+//! due state (a new occurrence each time, so their firings are new), times the due read alone
 //! (`ReminderRepo::due(T)`, the index Query of every shard), then times `run_tick(T)`, which
 //! reads the same and also claims and enqueues each firing. Prints medians as a markdown table.
 //!
@@ -263,7 +263,8 @@ fn env_list(name: &str) -> Option<Vec<String>> {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let runs: usize = std::env::var("RUNS").ok().map_or(5, |v| v.parse().expect("RUNS"));
+    let runs: usize =
+        std::env::var("TICK_BENCH_RUNS").ok().map_or(5, |v| v.parse().expect("TICK_BENCH_RUNS"));
     let sizes: Vec<usize> = env_list("TICK_BENCH_SIZES")
         .map_or(vec![1_000, 100_000], |v| v.iter().map(|s| s.parse().expect("TICK_BENCH_SIZES")).collect());
     let backends: Vec<Backend> =
