@@ -274,29 +274,15 @@ pub async fn tasks_filter_on_status_priority_and_due_range(b: Backend) {
 
 /// A one-time reminder of `owner`'s, the n-th, due at `due`.
 pub fn reminder(owner: UserId, n: u32, due: DateTime<Utc>) -> nudge_domain::Reminder {
-    let mut r = nudge_domain::Reminder {
-        id: nudge_domain::ReminderId::from_uuid(Uuid::from_u128(
-            0x0190_0000_0000_7000_8000_0000_0000_0000 | u128::from(n),
-        )),
-        user_id: owner,
-        kind: nudge_domain::ReminderKind::Reminder,
-        text: nudge_domain::ReminderText::parse(&format!("reminder {n} ⏰")).unwrap(),
-        timezone: TimeZone::parse("Europe/Paris").unwrap(),
-        due_at: due,
-        recurrence: None,
-        channel: nudge_domain::Channel::Sms,
-        task_id: None,
-        nag: nudge_domain::Nag::default(),
-        status: nudge_domain::ReminderStatus::Scheduled,
-        occurrence: None,
-        next_fire_at: None,
-        fired: 0,
-        nags_sent: 0,
-        last_fired_at: None,
-        created_at: t0(),
-        updated_at: t0(),
-        version: 1,
-    };
+    let id = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 | u128::from(n));
+    let mut r = nudge_domain::Reminder::new(
+        nudge_domain::ReminderId::from_uuid(id),
+        owner,
+        nudge_domain::ReminderText::parse(&format!("reminder {n} ⏰")).unwrap(),
+        TimeZone::parse("Europe/Paris").unwrap(),
+        due,
+        t0(),
+    );
     r.schedule(due - Duration::hours(1)).unwrap();
     r
 }

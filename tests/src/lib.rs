@@ -91,15 +91,7 @@ where
         + nudge_domain::NotificationRepo
         + 'static,
 {
-    Ports {
-        users: s.clone(),
-        tasks: s.clone(),
-        reminders: s.clone(),
-        notifications: s,
-        queue,
-        clock: Arc::new(SystemClock),
-        ids: Arc::new(UuidV7Ids),
-    }
+    Ports::over(s, queue, Arc::new(SystemClock), Arc::new(UuidV7Ids))
 }
 
 /// Every route of every function, served on 127.0.0.1 on a free port, over a store on `backend`.

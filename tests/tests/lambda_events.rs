@@ -25,15 +25,7 @@ async fn state() -> ApiState {
 
 async fn state_and_store() -> (ApiState, Arc<SqliteStore>) {
     let store = Arc::new(SqliteStore::in_memory().unwrap());
-    let ports = Ports {
-        users: store.clone(),
-        tasks: store.clone(),
-        reminders: store.clone(),
-        notifications: store.clone(),
-        queue: store.clone(),
-        clock: Arc::new(SystemClock),
-        ids: Arc::new(UuidV7Ids),
-    };
+    let ports = Ports::over(store.clone(), store.clone(), Arc::new(SystemClock), Arc::new(UuidV7Ids));
     let at = "2026-11-22T08:00:00Z".parse().unwrap();
     let owner: UserId = USER.parse().unwrap();
     let user = User {

@@ -45,15 +45,7 @@ pub fn ports_from_env(config: &SdkConfig) -> Result<Ports, ConfigError> {
         Some(url) => Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(config), url)),
         None => Arc::new(NoQueue),
     };
-    Ok(Ports {
-        users: store.clone(),
-        tasks: store.clone(),
-        reminders: store.clone(),
-        notifications: store,
-        queue,
-        clock: Arc::new(SystemClock),
-        ids: Arc::new(UuidV7Ids),
-    })
+    Ok(Ports::over(store, queue, Arc::new(SystemClock), Arc::new(UuidV7Ids)))
 }
 
 /// The notifier's providers on AWS: Twilio (`TWILIO_ACCOUNT_SID`, `TWILIO_FROM_NUMBER`,

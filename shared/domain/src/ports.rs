@@ -197,3 +197,26 @@ pub struct Ports {
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
 }
+
+impl Ports {
+    /// Ports whose repositories are all one store (each adapter implements them all).
+    pub fn over<S>(
+        store: Arc<S>,
+        queue: Arc<dyn NotifyQueue>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+    ) -> Self
+    where
+        S: UserRepo + TaskRepo + ReminderRepo + NotificationRepo + 'static,
+    {
+        Ports {
+            users: store.clone(),
+            tasks: store.clone(),
+            reminders: store.clone(),
+            notifications: store,
+            queue,
+            clock,
+            ids,
+        }
+    }
+}

@@ -217,6 +217,39 @@ pub enum Step {
 }
 
 impl Reminder {
+    /// A one-time reminder with the default kind, channel and nag, not yet scheduled: set what
+    /// differs, then call [`Reminder::schedule`].
+    pub fn new(
+        id: ReminderId,
+        user_id: UserId,
+        text: ReminderText,
+        timezone: TimeZone,
+        due_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            user_id,
+            kind: ReminderKind::Reminder,
+            text,
+            timezone,
+            due_at,
+            recurrence: None,
+            channel: Channel::Sms,
+            task_id: None,
+            nag: Nag::default(),
+            status: ReminderStatus::Scheduled,
+            occurrence: None,
+            next_fire_at: None,
+            fired: 0,
+            nags_sent: 0,
+            last_fired_at: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
     fn local(&self, t: DateTime<Utc>) -> NaiveDateTime {
         t.with_timezone(&self.timezone.tz()).naive_local()
     }

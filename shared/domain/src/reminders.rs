@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     Channel, DomainError, Nag, Page, PageRequest, Ports, Recurrence, Reminder, ReminderId, ReminderKind,
-    ReminderStatus, ReminderText, StoreError, TaskId, TaskStatus, TimeZone, UserId, tasks, users,
+    ReminderText, StoreError, TaskId, TaskStatus, TimeZone, UserId, tasks, users,
 };
 
 #[derive(Debug, Clone)]
@@ -28,26 +28,14 @@ pub async fn create_reminder(p: &Ports, owner: UserId, new: NewReminder) -> Resu
         tasks::get_task(p, owner, task).await?;
     }
     let now = p.clock.now();
+    let id = ReminderId::from_uuid(p.ids.new_id());
     let mut reminder = Reminder {
-        id: ReminderId::from_uuid(p.ids.new_id()),
-        user_id: owner,
         kind: new.kind,
-        text: new.text,
-        timezone: new.timezone.unwrap_or(user.timezone),
-        due_at: new.due_at,
         recurrence: new.recurrence,
         channel: new.channel.or(new.made_on).unwrap_or(user.preferences.channel),
         task_id: new.task_id,
         nag: new.nag.unwrap_or_default(),
-        status: ReminderStatus::Scheduled,
-        occurrence: None,
-        next_fire_at: None,
-        fired: 0,
-        nags_sent: 0,
-        last_fired_at: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
+        ..Reminder::new(id, owner, new.text, new.timezone.unwrap_or(user.timezone), new.due_at, now)
     };
     reminder.schedule(now)?;
     p.reminders.insert_reminder(&reminder).await?;

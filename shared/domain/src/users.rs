@@ -86,7 +86,9 @@ pub async fn update_preferences(p: &Ports, id: UserId, c: PreferenceChanges) -> 
     if let Some(v) = c.webhook_url {
         prefs.webhook_url = v;
     }
-    if let Some(digest_at) = c.digest_at {
+    // A new time, or a new channel for an existing digest, makes the digest reminder afresh.
+    let digest_at = c.digest_at.or_else(|| c.channel.and(prefs.digest_at).map(Some));
+    if let Some(digest_at) = digest_at {
         if let Some(old) = prefs.digest_reminder.take() {
             p.reminders.delete_reminder(&id, &old).await?;
         }

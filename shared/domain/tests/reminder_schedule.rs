@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use nudge_domain::{
-    Channel, FireKind, LocalTime, Nag, QuietHours, Recurrence, Reminder, ReminderId, ReminderKind,
-    ReminderStatus, ReminderText, Step, TimeZone, UserId, notification::wording,
+    FireKind, LocalTime, Nag, QuietHours, Recurrence, Reminder, ReminderId, ReminderStatus, ReminderText,
+    Step, TimeZone, UserId, notification::wording,
 };
 use uuid::Uuid;
 
@@ -16,25 +16,16 @@ fn utc(s: &str) -> DateTime<Utc> {
 fn reminder(tz: &str, due: &str, rule: Option<&str>, nag: Nag, now: &str) -> Reminder {
     let now = utc(now);
     let mut r = Reminder {
-        id: ReminderId::from_uuid(Uuid::from_u128(1)),
-        user_id: UserId::from_uuid(Uuid::from_u128(2)),
-        kind: ReminderKind::Reminder,
-        text: ReminderText::parse("take meds").unwrap(),
-        timezone: TimeZone::parse(tz).unwrap(),
-        due_at: DateTime::parse_from_rfc3339(due).unwrap().to_utc(),
         recurrence: rule.map(|r| Recurrence::parse(r).unwrap()),
-        channel: Channel::Sms,
-        task_id: None,
         nag,
-        status: ReminderStatus::Scheduled,
-        occurrence: None,
-        next_fire_at: None,
-        fired: 0,
-        nags_sent: 0,
-        last_fired_at: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
+        ..Reminder::new(
+            ReminderId::from_uuid(Uuid::from_u128(1)),
+            UserId::from_uuid(Uuid::from_u128(2)),
+            ReminderText::parse("take meds").unwrap(),
+            TimeZone::parse(tz).unwrap(),
+            DateTime::parse_from_rfc3339(due).unwrap().to_utc(),
+            now,
+        )
     };
     r.schedule(now).unwrap();
     r

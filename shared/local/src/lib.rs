@@ -63,15 +63,7 @@ impl Stack {
         std::fs::create_dir_all(data_dir).map_err(|e| StackError::DataDir(data_dir.into(), e))?;
         let sqlite = SqliteStore::open(&data_dir.join("nudge.db"))?;
         let store = Arc::new(sqlite.clone());
-        let ports = Ports {
-            users: store.clone(),
-            tasks: store.clone(),
-            reminders: store.clone(),
-            notifications: store.clone(),
-            queue: store.clone(),
-            clock: Arc::new(SystemClock),
-            ids: Arc::new(UuidV7Ids),
-        };
+        let ports = Ports::over(store.clone(), store.clone(), Arc::new(SystemClock), Arc::new(UuidV7Ids));
         let secret = local_secret(data_dir).map_err(|e| StackError::DataDir(data_dir.into(), e))?;
         let senders = local_senders(store, secret.clone());
         Ok(Self {

@@ -32,7 +32,10 @@ pub use reminders::{DUE_SHARDS, reminder_item};
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::{
-    Client, error::DisplayErrorContext, operation::put_item::PutItemError, types::AttributeValue,
+    Client,
+    error::DisplayErrorContext,
+    operation::{delete_item::DeleteItemError, put_item::PutItemError},
+    types::AttributeValue,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 use nudge_domain::StoreError;
@@ -89,6 +92,28 @@ impl DynamoStore {
             Ok(_) => Ok(true),
             Err(e) => match e.into_service_error() {
                 PutItemError::ConditionalCheckFailedException(_) => Ok(false),
+                other => Err(backend(other)),
+            },
+        }
+    }
+}
+
+impl DynamoStore {
+    /// DeleteItem if the item exists: `Ok(false)` when there was none.
+    pub(crate) async fn delete_existing(&self, pk: String, sk: String) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(self.table())
+            .key("PK", s(pk))
+            .key("SK", s(sk))
+            .condition_expression("attribute_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.into_service_error() {
+                DeleteItemError::ConditionalCheckFailedException(_) => Ok(false),
                 other => Err(backend(other)),
             },
         }

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::{
-    operation::{delete_item::DeleteItemError, transact_write_items::TransactWriteItemsError},
+    operation::transact_write_items::TransactWriteItemsError,
     types::{AttributeValue, Put, TransactWriteItem},
 };
 use chrono::{DateTime, Utc};
@@ -165,22 +165,7 @@ impl ReminderRepo for DynamoStore {
     }
 
     async fn delete_reminder(&self, owner: &UserId, id: &ReminderId) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .delete_item()
-            .table_name(self.table())
-            .key("PK", s(user_pk(owner)))
-            .key("SK", s(format!("{REMINDER}{id}")))
-            .condition_expression("attribute_exists(PK)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => match e.into_service_error() {
-                DeleteItemError::ConditionalCheckFailedException(_) => Ok(false),
-                other => Err(backend(other)),
-            },
-        }
+        self.delete_existing(user_pk(owner), format!("{REMINDER}{id}")).await
     }
 
     async fn list_reminders(

@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use aws_sdk_dynamodb::{operation::delete_item::DeleteItemError, types::AttributeValue};
+use aws_sdk_dynamodb::types::AttributeValue;
 use nudge_domain::{Page, PageRequest, StoreError, Task, TaskFilter, TaskId, TaskRepo, UserId};
 
 use super::{DynamoStore, Item, backend, from_item, s, time_key, to_item, user_pk};
@@ -93,22 +93,7 @@ impl TaskRepo for DynamoStore {
     }
 
     async fn delete_task(&self, owner: &UserId, id: &TaskId) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .delete_item()
-            .table_name(self.table())
-            .key("PK", s(user_pk(owner)))
-            .key("SK", s(task_sk(id)))
-            .condition_expression("attribute_exists(PK)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => match e.into_service_error() {
-                DeleteItemError::ConditionalCheckFailedException(_) => Ok(false),
-                other => Err(backend(other)),
-            },
-        }
+        self.delete_existing(user_pk(owner), task_sk(id)).await
     }
 
     async fn list_tasks(
