@@ -63,7 +63,7 @@ impl Twilio {
         nudge_senders::TwilioSms::new(
             nudge_senders::http_client(),
             self.base_url.clone(),
-            ACCOUNT_SID.into(),
+            Arc::new(nudge_domain::Secret::new(ACCOUNT_SID)),
             FROM.into(),
             Arc::new(nudge_domain::Secret::new(AUTH_TOKEN)),
         )

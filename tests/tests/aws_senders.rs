@@ -1,5 +1,5 @@
 //! The notifier's AWS paths on moto through the real SDK: e-mail through SES v2, and Twilio's
-//! auth token read from its JSON secret in Secrets Manager, as the template wires them.
+//! account SID and auth token read from their JSON secret in Secrets Manager, as the template wires them.
 
 use std::sync::Arc;
 
@@ -51,23 +51,29 @@ async fn email_goes_out_through_ses_v2() {
 }
 
 #[tokio::test]
-async fn the_twilio_auth_token_comes_from_its_json_secret() {
+async fn twilio_credentials_come_from_their_json_secret() {
     let config = moto_config().await;
     let sm = aws_sdk_secretsmanager::Client::new(&config);
     let secret = sm
         .create_secret()
         .name(format!("nudge/twilio-{}", uuid::Uuid::new_v4()))
-        .secret_string(format!(r#"{{"auth_token":"{}"}}"#, nudge_tests::twilio::AUTH_TOKEN))
+        .secret_string(format!(
+            r#"{{"account_sid":"{}","auth_token":"{}"}}"#,
+            nudge_tests::twilio::ACCOUNT_SID,
+            nudge_tests::twilio::AUTH_TOKEN
+        ))
         .send()
         .await
         .expect("create secret in moto");
-    let token = JsonField::new(SecretsManagerSecret::new(sm, secret.arn().unwrap()), "auth_token");
+    let stored: Arc<dyn SecretSource> = Arc::new(SecretsManagerSecret::new(sm, secret.arn().unwrap()));
+    let token = JsonField::new(stored.clone(), "auth_token");
     assert_eq!(token.secret().await.unwrap().expose(), nudge_tests::twilio::AUTH_TOKEN.as_bytes());
+    let sid = JsonField::new(stored, "account_sid");
     let twilio = Twilio::start().await;
     let sms = nudge_senders::TwilioSms::new(
         nudge_senders::http_client(),
         twilio.base_url.clone(),
-        nudge_tests::twilio::ACCOUNT_SID.into(),
+        Arc::new(sid),
         nudge_tests::twilio::FROM.into(),
         Arc::new(token),
     );

@@ -48,27 +48,35 @@ pub fn ports_from_env(config: &SdkConfig) -> Result<Ports, ConfigError> {
     Ok(Ports::over(store, queue, Arc::new(SystemClock), Arc::new(UuidV7Ids)))
 }
 
-/// The notifier's providers on AWS: Twilio (`TWILIO_ACCOUNT_SID`, `TWILIO_FROM_NUMBER`,
-/// `TWILIO_API_BASE_URL`, and the auth token from the secret `TWILIO_AUTH_TOKEN_ARN` or
-/// `TWILIO_AUTH_TOKEN`), SES v2 from `EMAIL_FROM`, signed webhooks (their key derives from the
+/// The notifier's providers on AWS: Twilio (`TWILIO_FROM_NUMBER`, `TWILIO_API_BASE_URL`, the
+/// account SID and auth token from the secret `TWILIO_AUTH_TOKEN_ARN`), SES v2 from `EMAIL_FROM`, signed webhooks (their key derives from the
 /// JWT secret). A channel that is not configured fails each send permanently, saying why.
 pub fn senders_from_env(config: &SdkConfig, webhook_key: Arc<dyn SecretSource>) -> Senders {
     let http = nudge_senders::http_client();
-    let token: Option<Arc<dyn SecretSource>> = match (env("TWILIO_AUTH_TOKEN_ARN"), env("TWILIO_AUTH_TOKEN"))
-    {
-        (Some(arn), _) => Some(Arc::new(JsonField::new(
-            SecretsManagerSecret::new(aws_sdk_secretsmanager::Client::new(config), arn),
-            "auth_token",
-        ))),
-        (None, Some(t)) => Some(Arc::new(Secret::new(t.into_bytes()))),
-        _ => None,
+    // In AWS both live in one JSON secret, `{"account_sid", "auth_token"}`, read on first send;
+    // `TWILIO_ACCOUNT_SID` overrides the SID, and `TWILIO_AUTH_TOKEN` stands in for the secret.
+    type Source = Option<Arc<dyn SecretSource>>;
+    let (sid, token): (Source, Source) = match (env("TWILIO_AUTH_TOKEN_ARN"), env("TWILIO_AUTH_TOKEN")) {
+        (Some(arn), _) => {
+            let client = aws_sdk_secretsmanager::Client::new(config);
+            let secret: Arc<dyn SecretSource> = Arc::new(SecretsManagerSecret::new(client, arn));
+            (
+                Some(Arc::new(JsonField::new(secret.clone(), "account_sid"))),
+                Some(Arc::new(JsonField::new(secret, "auth_token"))),
+            )
+        }
+        (None, Some(t)) => (None, Some(Arc::new(Secret::new(t.into_bytes())))),
+        _ => (None, None),
     };
-    let sms: Arc<dyn Sender> = match (env("TWILIO_ACCOUNT_SID"), env("TWILIO_FROM_NUMBER"), token) {
+    let sid = env("TWILIO_ACCOUNT_SID")
+        .map(|s| Arc::new(Secret::new(s.into_bytes())) as Arc<dyn SecretSource>)
+        .or(sid);
+    let sms: Arc<dyn Sender> = match (sid, env("TWILIO_FROM_NUMBER"), token) {
         (Some(sid), Some(from), Some(token)) => {
             let base = env("TWILIO_API_BASE_URL").unwrap_or_else(|| "https://api.twilio.com".into());
             Arc::new(nudge_senders::TwilioSms::new(http.clone(), base, sid, from, token))
         }
-        _ => Arc::new(Unconfigured("SMS needs TWILIO_ACCOUNT_SID, TWILIO_FROM_NUMBER and an auth token")),
+        _ => Arc::new(Unconfigured("SMS needs TWILIO_FROM_NUMBER and Twilio credentials")),
     };
     let email: Arc<dyn Sender> = match env("EMAIL_FROM") {
         Some(from) => Arc::new(SesEmail::new(aws_sdk_sesv2::Client::new(config), from)),

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use aws_sdk_secretsmanager::{Client, error::DisplayErrorContext};
 use nudge_domain::{Secret, SecretSource, StoreError};
@@ -38,13 +40,13 @@ impl SecretSource for SecretsManagerSecret {
 
 /// One field of a JSON secret (`{"auth_token": "…"}`), as Secrets Manager holds provider keys.
 pub struct JsonField {
-    inner: Box<dyn SecretSource>,
+    inner: Arc<dyn SecretSource>,
     field: &'static str,
 }
 
 impl JsonField {
-    pub fn new(inner: impl SecretSource + 'static, field: &'static str) -> Self {
-        Self { inner: Box::new(inner), field }
+    pub fn new(inner: Arc<dyn SecretSource>, field: &'static str) -> Self {
+        Self { inner, field }
     }
 }
 

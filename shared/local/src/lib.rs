@@ -145,7 +145,7 @@ fn local_senders(outbox: Arc<SqliteStore>, key: Arc<dyn SecretSource>) -> Sender
                 Arc::new(nudge_senders::TwilioSms::new(
                     http.clone(),
                     base,
-                    sid,
+                    Arc::new(Secret::new(sid)),
                     from,
                     Arc::new(Secret::new(token)),
                 ))

@@ -21,33 +21,41 @@ const MAX_ERROR_CHARS: usize = 200;
 /// Sends a notification's text as an SMS. Accepts `Address::Phone` only.
 pub struct TwilioSms {
     http: reqwest::Client,
-    messages_url: String,
-    account_sid: String,
+    base_url: String,
+    account_sid: Arc<dyn SecretSource>,
     from: String,
     auth_token: Arc<dyn SecretSource>,
 }
 
 impl TwilioSms {
     /// `from` is a phone number in E.164 form, or a Messaging Service SID (`MG…`), which lets
-    /// Twilio pick the number. The auth token is read from `auth_token` at each send, not here,
-    /// so start-up makes no network call; a `SecretsManagerSecret` keeps it after the first.
+    /// Twilio pick the number. The account SID and auth token are read at each send, not here,
+    /// so start-up makes no network call; a `SecretsManagerSecret` keeps them after the first.
     pub fn new(
         http: reqwest::Client,
         base_url: impl Into<String>,
-        account_sid: String,
+        account_sid: Arc<dyn SecretSource>,
         from: String,
         auth_token: Arc<dyn SecretSource>,
     ) -> Self {
-        let base_url = base_url.into();
-        let messages_url =
-            format!("{}/2010-04-01/Accounts/{account_sid}/Messages.json", base_url.trim_end_matches('/'));
-        Self { http, messages_url, account_sid, from, auth_token }
+        let base_url = base_url.into().trim_end_matches('/').to_owned();
+        Self { http, base_url, account_sid, from, auth_token }
     }
 
     /// The form field naming the sender: a Messaging Service SID goes in its own field.
     fn sender_field(&self) -> &'static str {
         if self.from.starts_with("MG") { "MessagingServiceSid" } else { "From" }
     }
+}
+
+/// One credential, trimmed (a value pasted into Secrets Manager often ends in a newline).
+/// Secrets Manager being unreachable is a passing problem: try again later.
+async fn credential(what: &str, source: &dyn SecretSource) -> Result<String, SendError> {
+    let value = source
+        .secret()
+        .await
+        .map_err(|e| SendError::Retryable(format!("twilio: {what} unavailable: {e}")))?;
+    Ok(String::from_utf8_lossy(value.expose()).trim().to_owned())
 }
 
 /// The part of a created Message resource we keep.
@@ -69,20 +77,15 @@ impl Sender for TwilioSms {
         let Address::Phone(phone) = to else {
             return Err(SendError::Permanent("twilio: sends to phone numbers only".into()));
         };
-        // Secrets Manager being unreachable is a passing problem: try again later.
-        let token = self
-            .auth_token
-            .secret()
-            .await
-            .map_err(|e| SendError::Retryable(format!("twilio: auth token unavailable: {e}")))?;
-        // A token pasted into Secrets Manager often carries a trailing newline.
-        let token = String::from_utf8_lossy(token.expose()).trim().to_owned();
+        let account_sid = credential("account SID", self.account_sid.as_ref()).await?;
+        let token = credential("auth token", self.auth_token.as_ref()).await?;
+        let messages_url = format!("{}/2010-04-01/Accounts/{account_sid}/Messages.json", self.base_url);
 
         let form = [("To", phone.as_str()), (self.sender_field(), &self.from), ("Body", &notification.text)];
         let response = self
             .http
-            .post(&self.messages_url)
-            .basic_auth(&self.account_sid, Some(token))
+            .post(&messages_url)
+            .basic_auth(&account_sid, Some(token))
             .timeout(REQUEST_TIMEOUT)
             .form(&form)
             .send()

@@ -103,7 +103,7 @@ fn sender(base_url: &str, from: &str) -> TwilioSms {
     TwilioSms::new(
         nudge_senders::http_client(),
         base_url,
-        ACCOUNT_SID.to_owned(),
+        Arc::new(Secret::new(ACCOUNT_SID)),
         from.to_owned(),
         Arc::new(Secret::new(AUTH_TOKEN)),
     )
@@ -223,7 +223,7 @@ async fn an_unavailable_auth_token_is_retryable_and_sends_nothing() {
     let sms = TwilioSms::new(
         nudge_senders::http_client(),
         base,
-        ACCOUNT_SID.to_owned(),
+        Arc::new(Secret::new(ACCOUNT_SID)),
         FROM.to_owned(),
         Arc::new(Unavailable),
     );
