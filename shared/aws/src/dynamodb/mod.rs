@@ -98,7 +98,75 @@ impl DynamoStore {
     }
 }
 
+/// A FilterExpression with its attribute names and values; empty keeps every item.
+#[derive(Default)]
+pub(crate) struct Filter {
+    pub expression: Vec<String>,
+    pub names: Vec<(String, String)>,
+    pub values: Vec<(String, AttributeValue)>,
+}
+
 impl DynamoStore {
+    /// One kind of a user's items (`SK` starting with `prefix`), newest first (ids are
+    /// UUIDv7), after a cursor, that pass `filter`: one more than `limit` when there are more.
+    pub(crate) async fn list_kind<T: serde::de::DeserializeOwned>(
+        &self,
+        owner: &impl std::fmt::Display,
+        prefix: &str,
+        after: Option<String>,
+        limit: usize,
+        filter: &Filter,
+    ) -> Result<Vec<T>, StoreError> {
+        let after_sk = after.map(|a| format!("{prefix}{a}"));
+        let key_condition = if after_sk.is_some() {
+            "PK = :pk AND SK BETWEEN :lo AND :hi"
+        } else {
+            "PK = :pk AND begins_with(SK, :lo)"
+        };
+        // Unfiltered, one more item than the page tells whether there is a next one; filtered,
+        // a bigger read saves round trips (DynamoDB applies Limit before the filter).
+        let read_size = if filter.expression.is_empty() { limit + 1 } else { 100.max(limit + 1) };
+        let mut items = Vec::with_capacity(limit + 1);
+        let mut start_key: Option<Item> = None;
+        loop {
+            let mut q = self
+                .client
+                .query()
+                .table_name(self.table())
+                .key_condition_expression(key_condition)
+                .expression_attribute_values(":pk", s(user_pk(owner)))
+                .expression_attribute_values(":lo", s(prefix))
+                .scan_index_forward(false)
+                .consistent_read(true)
+                .limit(read_size as i32)
+                .set_exclusive_start_key(start_key.take());
+            if let Some(hi) = &after_sk {
+                q = q.expression_attribute_values(":hi", s(hi));
+            }
+            if !filter.expression.is_empty() {
+                q = q.filter_expression(filter.expression.join(" AND "));
+                for (k, v) in &filter.names {
+                    q = q.expression_attribute_names(k, v);
+                }
+                for (k, v) in &filter.values {
+                    q = q.expression_attribute_values(k, v.clone());
+                }
+            }
+            let out = q.send().await.map_err(backend)?;
+            for item in out.items.unwrap_or_default() {
+                // BETWEEN is inclusive: the cursor's own item was on the last page.
+                if item.get("SK").and_then(|v| v.as_s().ok()) == after_sk.as_ref() {
+                    continue;
+                }
+                items.push(from_item(item)?);
+            }
+            start_key = out.last_evaluated_key;
+            if items.len() > limit || start_key.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
     /// DeleteItem if the item exists: `Ok(false)` when there was none.
     pub(crate) async fn delete_existing(&self, pk: String, sk: String) -> Result<bool, StoreError> {
         let result = self

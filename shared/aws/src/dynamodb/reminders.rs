@@ -10,7 +10,7 @@ use nudge_domain::{
 };
 use tokio::task::JoinSet;
 
-use super::{DynamoStore, Item, backend, from_item, s, time_key, to_item, user_pk};
+use super::{DynamoStore, Filter, Item, backend, from_item, s, time_key, to_item, user_pk};
 
 const REMINDER: &str = "REMINDER#";
 const NOTIFICATION: &str = "NOTIF#";
@@ -57,50 +57,6 @@ fn version(v: u64) -> AttributeValue {
 }
 
 impl DynamoStore {
-    /// One kind of a user's items, newest first (ids are UUIDv7), after a cursor.
-    async fn list_kind<T: serde::de::DeserializeOwned>(
-        &self,
-        owner: &UserId,
-        prefix: &str,
-        after: Option<String>,
-        limit: usize,
-    ) -> Result<Vec<T>, StoreError> {
-        let after_sk = after.map(|a| format!("{prefix}{a}"));
-        let mut items = Vec::with_capacity(limit + 1);
-        let mut start_key: Option<Item> = None;
-        loop {
-            let mut q = self
-                .client
-                .query()
-                .table_name(self.table())
-                .expression_attribute_values(":pk", s(user_pk(owner)))
-                .expression_attribute_values(":lo", s(prefix))
-                .scan_index_forward(false)
-                .consistent_read(true)
-                .limit(limit as i32 + 1)
-                .set_exclusive_start_key(start_key.take());
-            q = match &after_sk {
-                Some(hi) => q
-                    .key_condition_expression("PK = :pk AND SK BETWEEN :lo AND :hi")
-                    .expression_attribute_values(":hi", s(hi)),
-                None => q.key_condition_expression("PK = :pk AND begins_with(SK, :lo)"),
-            };
-            let out = q.send().await.map_err(backend)?;
-            for item in out.items.unwrap_or_default() {
-                // BETWEEN is inclusive: the cursor's own item was on the last page.
-                if item.get("SK").and_then(|v| v.as_s().ok()) == after_sk.as_ref() {
-                    continue;
-                }
-                items.push(from_item(item)?);
-            }
-            start_key = out.last_evaluated_key;
-            if items.len() > limit || start_key.is_none() {
-                break;
-            }
-        }
-        Ok(items)
-    }
-
     /// PutItem if the stored version is `expected`; tells a stale version from a missing item.
     async fn replace_versioned(
         &self,
@@ -173,8 +129,15 @@ impl ReminderRepo for DynamoStore {
         owner: &UserId,
         page: &PageRequest<ReminderId>,
     ) -> Result<Page<Reminder, ReminderId>, StoreError> {
-        let items =
-            self.list_kind(owner, REMINDER, page.after.map(|a| a.to_string()), page.limit.get()).await?;
+        let items = self
+            .list_kind(
+                owner,
+                REMINDER,
+                page.after.map(|a| a.to_string()),
+                page.limit.get(),
+                &Filter::default(),
+            )
+            .await?;
         Ok(Page::from_overfetch(items, page.limit, |r: &Reminder| r.id))
     }
 
@@ -264,8 +227,15 @@ impl NotificationRepo for DynamoStore {
         owner: &UserId,
         page: &PageRequest<NotificationId>,
     ) -> Result<Page<Notification, NotificationId>, StoreError> {
-        let items =
-            self.list_kind(owner, NOTIFICATION, page.after.map(|a| a.to_string()), page.limit.get()).await?;
+        let items = self
+            .list_kind(
+                owner,
+                NOTIFICATION,
+                page.after.map(|a| a.to_string()),
+                page.limit.get(),
+                &Filter::default(),
+            )
+            .await?;
         Ok(Page::from_overfetch(items, page.limit, |n: &Notification| n.id))
     }
 }

@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use nudge_domain::{Page, PageRequest, StoreError, Task, TaskFilter, TaskId, TaskRepo, UserId};
 
-use super::{DynamoStore, Item, backend, from_item, s, time_key, to_item, user_pk};
+use super::{DynamoStore, Filter, Item, from_item, s, time_key, to_item, user_pk};
 
 const TASK: &str = "TASK#";
 
@@ -21,16 +21,10 @@ fn task_item(task: &Task) -> Result<Item, StoreError> {
     Ok(item)
 }
 
-/// The FilterExpression for a task filter, with its names and values.
-struct Filter {
-    expression: Vec<String>,
-    names: Vec<(String, String)>,
-    values: Vec<(String, AttributeValue)>,
-}
-
 impl Filter {
+    /// The FilterExpression for a task filter.
     fn of(f: &TaskFilter) -> Self {
-        let mut out = Filter { expression: vec![], names: vec![], values: vec![] };
+        let mut out = Filter::default();
         let mut any_of = |attr: &str, values: Vec<&'static str>| {
             if values.is_empty() {
                 return;
@@ -102,56 +96,9 @@ impl TaskRepo for DynamoStore {
         filter: &TaskFilter,
         page: &PageRequest<TaskId>,
     ) -> Result<Page<Task, TaskId>, StoreError> {
-        let limit = page.limit.get();
-        let filter = Filter::of(filter);
-        let after_sk = page.after.as_ref().map(task_sk);
-        let key_condition = if after_sk.is_some() {
-            "PK = :pk AND SK BETWEEN :lo AND :hi"
-        } else {
-            "PK = :pk AND begins_with(SK, :lo)"
-        };
-        // Unfiltered, one more item than the page tells whether there is a next one; filtered,
-        // a bigger read saves round trips (DynamoDB applies Limit before the filter).
-        let read_size = if filter.expression.is_empty() { limit + 1 } else { 100.max(limit + 1) };
-        let mut items: Vec<Task> = Vec::with_capacity(limit + 1);
-        let mut start_key: Option<Item> = None;
-        loop {
-            let mut q = self
-                .client
-                .query()
-                .table_name(self.table())
-                .key_condition_expression(key_condition)
-                .expression_attribute_values(":pk", s(user_pk(owner)))
-                .expression_attribute_values(":lo", s(TASK))
-                .scan_index_forward(false)
-                .consistent_read(true)
-                .limit(read_size as i32)
-                .set_exclusive_start_key(start_key.take());
-            if let Some(hi) = &after_sk {
-                q = q.expression_attribute_values(":hi", s(hi));
-            }
-            if !filter.expression.is_empty() {
-                q = q.filter_expression(filter.expression.join(" AND "));
-                for (k, v) in &filter.names {
-                    q = q.expression_attribute_names(k, v);
-                }
-                for (k, v) in &filter.values {
-                    q = q.expression_attribute_values(k, v.clone());
-                }
-            }
-            let out = q.send().await.map_err(backend)?;
-            for item in out.items.unwrap_or_default() {
-                // BETWEEN is inclusive: the cursor's own item was on the last page.
-                if item.get("SK").and_then(|v| v.as_s().ok()) == after_sk.as_ref() {
-                    continue;
-                }
-                items.push(from_item(item)?);
-            }
-            start_key = out.last_evaluated_key;
-            if items.len() > limit || start_key.is_none() {
-                break;
-            }
-        }
+        let after = page.after.map(|a| a.to_string());
+        let items: Vec<Task> =
+            self.list_kind(owner, TASK, after, page.limit.get(), &Filter::of(filter)).await?;
         Ok(Page::from_overfetch(items, page.limit, |t| t.id))
     }
 }
