@@ -30,8 +30,8 @@ use nudge_aws::{
     dynamodb::{DUE_SHARDS, reminder_item},
 };
 use nudge_domain::{
-    Channel, Nag, Notification, Ports, Reminder, ReminderId, ReminderKind, ReminderStatus, ReminderText,
-    Step, TimeZone, UserId, notification::wording, tick::run_tick,
+    Nag, Notification, Ports, Reminder, ReminderId, ReminderText, Step, TimeZone, UserId,
+    notification::wording, tick::run_tick,
 };
 use nudge_sqlite::SqliteStore;
 use nudge_tests::{contract::user, moto_config, ports, queue, table};
@@ -50,26 +50,11 @@ fn tick_time() -> DateTime<Utc> {
 /// A one-time reminder made an hour before `due_at` and scheduled then.
 fn reminder(id: Uuid, owner: UserId, due_at: DateTime<Utc>) -> Reminder {
     let made = due_at - Duration::hours(1);
+    let text = ReminderText::parse("take meds").unwrap();
+    let tz = TimeZone::parse("America/New_York").unwrap();
     let mut r = Reminder {
-        id: ReminderId::from_uuid(id),
-        user_id: owner,
-        kind: ReminderKind::Reminder,
-        text: ReminderText::parse("take meds").unwrap(),
-        timezone: TimeZone::parse("America/New_York").unwrap(),
-        due_at,
-        recurrence: None,
-        channel: Channel::Sms,
-        task_id: None,
         nag: Nag::NEVER,
-        status: ReminderStatus::Scheduled,
-        occurrence: None,
-        next_fire_at: None,
-        fired: 0,
-        nags_sent: 0,
-        last_fired_at: None,
-        created_at: made,
-        updated_at: made,
-        version: 1,
+        ..Reminder::new(ReminderId::from_uuid(id), owner, text, tz, due_at, made)
     };
     r.schedule(made).unwrap();
     r
