@@ -7,13 +7,14 @@
 //! that, the notification waits in the due index (`redispatch_at`) and a later tick enqueues
 //! it, which the notifier's idempotence makes harmless if the first send did arrive.
 
-use std::collections::{HashMap, hash_map::Entry};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
+use futures_util::{StreamExt, TryStreamExt, stream};
 use serde::Serialize;
 
 use crate::{
-    DomainError, FireKind, Limit, Notification, NotifyMessage, PageRequest, Ports, ReminderKind,
+    DomainError, FireKind, Limit, Notification, NotifyMessage, PageRequest, Ports, Reminder, ReminderKind,
     ReminderStatus, Step, StoreError, TaskFilter, TaskStatus, User, UserId, notification::REDISPATCH_AFTER,
     notification::wording,
 };
@@ -33,41 +34,52 @@ pub struct TickReport {
     pub redispatched: usize,
 }
 
+/// Reminders handled at once: a tick spends its time waiting on conditional writes, and a
+/// morning when thousands of people want "08:00" must fit well inside one minute.
+const CONCURRENCY: usize = 16;
+
+/// What became of one due reminder.
+enum Outcome {
+    Idle,
+    Fired,
+    Deferred,
+    Lost,
+}
+
 pub async fn run_tick(p: &Ports, now: DateTime<Utc>) -> Result<TickReport, DomainError> {
     let due = p.reminders.due(now).await?;
     let mut report = TickReport { now, items_read: due.items_read, ..Default::default() };
-    let mut users: HashMap<UserId, Option<User>> = HashMap::new();
-    for r in due.reminders {
-        let user = match users.entry(r.user_id) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(p.users.get_user(&r.user_id).await?),
-        };
-        // A reminder whose user is gone fires for no one.
-        let Some(user) = user.as_ref() else { continue };
-        match r.step(now, user.preferences.quiet_hours.as_ref()) {
-            Step::Idle => {}
-            Step::Defer(next) => match p.reminders.replace_reminder(&next, r.version).await {
-                Ok(()) => report.deferred += 1,
-                Err(StoreError::Conflict(_) | StoreError::NotFound) => report.lost_races += 1,
-                Err(e) => return Err(e.into()),
-            },
-            Step::Fire(firing, next) => {
-                let text = match firing.kind {
-                    FireKind::Digest => digest(p, user, now).await?,
-                    kind => wording(kind, r.text.as_str()),
-                };
-                let n = Notification::for_firing(&r, &firing, text, now);
-                if !p.notifications.claim_firing(&n, &next, r.version).await? {
-                    report.lost_races += 1;
-                    continue;
-                }
-                report.fired += 1;
-                let message = NotifyMessage { user_id: n.user_id, notification_id: n.id };
-                if let Err(e) = p.queue.enqueue(&message).await {
-                    // Claimed and stored: a later tick enqueues it (redispatch_at).
-                    tracing::warn!(notification = %n.id, error = %e, "enqueue failed; will redispatch");
+    // Each user read once; a reminder whose user is gone fires for no one.
+    let mut ids: Vec<UserId> = due.reminders.iter().map(|r| r.user_id).collect();
+    ids.sort();
+    ids.dedup();
+    let users: HashMap<UserId, User> = stream::iter(ids)
+        .map(|id| async move { p.users.get_user(&id).await.map(|u| u.map(|u| (id, u))) })
+        .buffer_unordered(CONCURRENCY)
+        .try_filter_map(|found| async move { Ok(found) })
+        .try_collect()
+        .await?;
+    // Owned items: futures borrowing the stream's items fail a higher-ranked `Send` check in
+    // axum's handlers (the admin job route runs the tick).
+    let outcomes: Vec<Outcome> = stream::iter(due.reminders)
+        .map(|r| {
+            let user = users.get(&r.user_id).cloned();
+            async move {
+                match user {
+                    Some(user) => fire(p, &r, &user, now).await,
+                    None => Ok(Outcome::Idle),
                 }
             }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Idle => {}
+            Outcome::Fired => report.fired += 1,
+            Outcome::Deferred => report.deferred += 1,
+            Outcome::Lost => report.lost_races += 1,
         }
     }
     for mut n in due.notifications {
@@ -92,6 +104,34 @@ pub async fn run_tick(p: &Ports, now: DateTime<Utc>) -> Result<TickReport, Domai
         "tick"
     );
     Ok(report)
+}
+
+/// One due reminder: defer it, or claim its firing and enqueue the notification.
+async fn fire(p: &Ports, r: &Reminder, user: &User, now: DateTime<Utc>) -> Result<Outcome, DomainError> {
+    match r.step(now, user.preferences.quiet_hours.as_ref()) {
+        Step::Idle => Ok(Outcome::Idle),
+        Step::Defer(next) => match p.reminders.replace_reminder(&next, r.version).await {
+            Ok(()) => Ok(Outcome::Deferred),
+            Err(StoreError::Conflict(_) | StoreError::NotFound) => Ok(Outcome::Lost),
+            Err(e) => Err(e.into()),
+        },
+        Step::Fire(firing, next) => {
+            let text = match firing.kind {
+                FireKind::Digest => digest(p, user, now).await?,
+                kind => wording(kind, r.text.as_str()),
+            };
+            let n = Notification::for_firing(r, &firing, text, now);
+            if !p.notifications.claim_firing(&n, &next, r.version).await? {
+                return Ok(Outcome::Lost);
+            }
+            let message = NotifyMessage { user_id: n.user_id, notification_id: n.id };
+            if let Err(e) = p.queue.enqueue(&message).await {
+                // Claimed and stored: a later tick enqueues it (redispatch_at).
+                tracing::warn!(notification = %n.id, error = %e, "enqueue failed; will redispatch");
+            }
+            Ok(Outcome::Fired)
+        }
+    }
 }
 
 /// The morning digest: today's open tasks and what is still to fire today, in local time.
