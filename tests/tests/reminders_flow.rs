@@ -129,6 +129,10 @@ async fn a_reminder_fires_once_and_nags_until_acknowledged(b: Backend) {
         assert_eq!(n["status"], "sent", "{n}");
         assert!(n["provider_id"].as_str().unwrap().starts_with("SM"), "{n}");
         assert_eq!(n["attempts"].as_array().unwrap().len(), 1);
+        assert!(
+            n.get("lease_until").is_none() && n.get("redispatch_at").is_none(),
+            "internals stay inside: {n}"
+        );
     }
 }
 

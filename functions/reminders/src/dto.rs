@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use nudge_domain::{
-    Channel, FireKind, Nag, Recurrence, Reminder, ReminderId, ReminderKind, ReminderStatus, ReminderText,
-    TaskId, TimeZone, ValidationError,
+    Attempt, Channel, FireKind, Nag, Notification, NotificationId, NotificationStatus, Recurrence, Reminder,
+    ReminderId, ReminderKind, ReminderStatus, ReminderText, TaskId, TimeZone, ValidationError,
     reminders::{NewReminder, ReminderChanges},
 };
 use nudge_http::serde_ext::nullable;
@@ -155,6 +155,41 @@ impl From<Reminder> for ReminderView {
             created_at: local(r.created_at),
             updated_at: local(r.updated_at),
             version: r.version,
+        }
+    }
+}
+
+/// A notification as its user sees it: what was sent, where, and every attempt; the notifier's
+/// lease and redispatch times stay inside.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NotificationView {
+    id: NotificationId,
+    kind: FireKind,
+    channel: Channel,
+    status: NotificationStatus,
+    text: String,
+    reminder_id: Option<ReminderId>,
+    occurrence: Option<DateTime<Utc>>,
+    provider_id: Option<String>,
+    attempts: Vec<Attempt>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<Notification> for NotificationView {
+    fn from(n: Notification) -> Self {
+        Self {
+            id: n.id,
+            kind: n.kind,
+            channel: n.channel,
+            status: n.status,
+            text: n.text,
+            reminder_id: n.reminder_id,
+            occurrence: n.occurrence,
+            provider_id: n.provider_id,
+            attempts: n.attempts,
+            created_at: n.created_at,
+            updated_at: n.updated_at,
         }
     }
 }

@@ -8,7 +8,7 @@ use axum::{
     extract::State,
     routing::{get, post},
 };
-use nudge_domain::{Notification, ReminderId, notify, reminders as uc};
+use nudge_domain::{ReminderId, notify, reminders as uc};
 use nudge_http::{
     ApiError, ApiState, AuthUser, Envelope,
     envelope::PageBody,
@@ -18,8 +18,8 @@ use nudge_http::{
 };
 use serde::Serialize;
 
-pub use dto::ReminderView;
 use dto::{CreateReminder, Snooze, UpdateReminder};
+pub use dto::{NotificationView, ReminderView};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -156,14 +156,17 @@ async fn ack(
 
 /// The caller's notifications, newest first, each with its delivery attempts.
 #[utoipa::path(get, path = "/api/notifications", tag = "notifications", params(PageParams), responses(
-    (status = 200, body = Doc<PageBody<Notification>>), (status = 400, body = Failure),
+    (status = 200, body = Doc<PageBody<NotificationView>>), (status = 400, body = Failure),
 ))]
 async fn notifications(
     user: AuthUser,
     State(s): State<ApiState>,
     Query(params): Query<PageParams>,
-) -> Result<Envelope<PageBody<Notification>>, ApiError> {
+) -> Result<Envelope<PageBody<NotificationView>>, ApiError> {
     let page = params.request(&s, "notifications", &user).await?;
     let found = notify::list_notifications(&s.ports, user.0, &page).await?;
-    Ok(Envelope::ok(paging::body(&s, "notifications", &user, found, |n| n).await?, "Notifications listed"))
+    Ok(Envelope::ok(
+        paging::body(&s, "notifications", &user, found, NotificationView::from).await?,
+        "Notifications listed",
+    ))
 }
