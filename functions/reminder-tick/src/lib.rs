@@ -8,11 +8,23 @@ use nudge_domain::{
     tick::{self, TickReport},
 };
 
+/// Runs the tick and emits its counts as EMF metrics.
 pub async fn handle(
     ports: &Ports,
     event: EventBridgeEvent<serde_json::Value>,
 ) -> Result<TickReport, DomainError> {
     // A scheduled event always carries its time; anything else runs as of the clock.
     let now = event.time.unwrap_or_else(|| ports.clock.now());
-    tick::run_tick(ports, now).await
+    let report = tick::run_tick(ports, now).await?;
+    nudge_http::telemetry::emit_metrics(
+        "reminder-tick",
+        &[
+            ("ItemsRead", report.items_read),
+            ("Fired", report.fired),
+            ("Deferred", report.deferred),
+            ("LostRaces", report.lost_races),
+            ("Redispatched", report.redispatched),
+        ],
+    );
+    Ok(report)
 }
