@@ -285,6 +285,16 @@ async fn the_morning_digest_lists_the_day(b: Backend) {
     assert!(sms[0].body.contains("Pay rent"), "{:?}", sms[0].body);
     // It recurs daily and never nags.
     assert_eq!(f.tick(at + Duration::minutes(30)).await["fired"], 0);
+    // It is stopped through preferences, not deleted behind their back.
+    let (_, listed) = f.app.call("GET", "/api/reminders", Some(&token), None).await;
+    let digest =
+        listed["data"]["items"].as_array().unwrap().iter().find(|r| r["kind"] == "digest").unwrap().clone();
+    let path = format!("/api/reminders/{}", digest["id"].as_str().unwrap());
+    assert_eq!(f.app.call("DELETE", &path, Some(&token), None).await.0, 409);
+    let (status, _) =
+        f.app.call("PUT", "/api/me/preferences", Some(&token), Some(json!({"digest_at": null}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(f.app.call("GET", &path, Some(&token), None).await.0, 404, "the digest reminder is gone");
 }
 
 async fn reminders_api_refuses_bad_input_and_hides_other_users(b: Backend) {

@@ -54,7 +54,14 @@ pub async fn list_reminders(
     Ok(p.reminders.list_reminders(&owner, page).await?)
 }
 
+/// Deletes a reminder; the morning digest is stopped through preferences instead, which keep
+/// its time.
 pub async fn delete_reminder(p: &Ports, owner: UserId, id: ReminderId) -> Result<(), DomainError> {
+    if get_reminder(p, owner, id).await?.kind == ReminderKind::Digest {
+        return Err(DomainError::Conflict(
+            "this is the morning digest: set digest_at to null in /api/me/preferences to stop it".into(),
+        ));
+    }
     if p.reminders.delete_reminder(&owner, &id).await? {
         Ok(())
     } else {

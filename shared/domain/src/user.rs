@@ -220,10 +220,49 @@ impl WebhookUrl {
         if host.is_empty() || host.contains('@') || s.len() > 2000 || s.chars().any(|c| c.is_whitespace()) {
             return Err(bad());
         }
+        if s.starts_with("https://") && internal_host(host) {
+            return Err(ValidationError::new(
+                "webhook_url",
+                "must not point at a private or internal address",
+            ));
+        }
         Ok(Self(s.to_owned()))
     }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// A host that names this machine or a private network, written as an address or `localhost`:
+/// a webhook must not let a user make Nudge call its own network (instance metadata, say).
+/// Names that resolve to such addresses are not caught here.
+fn internal_host(host_port: &str) -> bool {
+    use std::net::IpAddr;
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.rsplit_once(':').map_or(host_port, |(h, _)| h),
+    };
+    if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {
+        return true;
+    }
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => {
+            let [a, b, ..] = ip.octets();
+            ip.is_private()
+                || ip.is_loopback()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || (a == 100 && (64..128).contains(&b))
+        }
+        Ok(IpAddr::V6(ip)) => {
+            let first = ip.segments()[0];
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+        Err(_) => false,
     }
 }
 
@@ -292,6 +331,28 @@ mod tests {
         assert_eq!(TimeZone::parse("Asia/Kathmandu").unwrap().name(), "Asia/Kathmandu");
         assert!(TimeZone::parse("Mars/Olympus").is_err());
         assert!(TimeZone::parse("").is_err());
+    }
+
+    #[test]
+    fn webhooks_go_to_public_https_or_local_http() {
+        for ok in ["https://hooks.example.com/nudge?k=1", "http://127.0.0.1:8080/hook", "http://localhost/x"]
+        {
+            assert!(WebhookUrl::parse(ok).is_ok(), "{ok} refused");
+        }
+        for bad in [
+            "ftp://example.com",
+            "http://example.com/hook",
+            "https://169.254.169.254/latest/meta-data",
+            "https://10.0.0.5/hook",
+            "https://192.168.1.1",
+            "https://[::1]:443/x",
+            "https://[fd00::1]/x",
+            "https://localhost/x",
+            "https://user@example.com/x",
+            "https://",
+        ] {
+            assert!(WebhookUrl::parse(bad).is_err(), "{bad} accepted");
+        }
     }
 
     #[test]
