@@ -7,7 +7,8 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    QuietHours, Recurrence, ReminderId, TaskId, TimeZone, UserId, ValidationError, task::bounded_text,
+    QuietHours, Recurrence, ReminderId, TaskId, TimeZone, UserId, ValidationError, schedule::Occurrence,
+    task::bounded_text,
 };
 
 bounded_text!(
@@ -131,10 +132,16 @@ pub struct Reminder {
     pub status: ReminderStatus,
     /// The occurrence being waited for, or fired and not yet acknowledged.
     pub occurrence: Option<DateTime<Utc>>,
+    /// That occurrence's wall-clock time as the rule made it (before a gap moved it), where the
+    /// next expansion starts.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub occurrence_local: Option<NaiveDateTime>,
     /// When the tick next acts on it; `None` when nothing is left to fire.
     pub next_fire_at: Option<DateTime<Utc>>,
-    /// Firings of the current occurrence so far (the first, nags, snoozes): with the
-    /// occurrence, names each firing once.
+    /// Firings so far, of every occurrence (firsts, nags, snoozes). It never goes back, not even
+    /// when the reminder is rescheduled onto a time that already fired, so with the occurrence
+    /// it names each firing once.
     pub fired: u32,
     pub nags_sent: u8,
     pub last_fired_at: Option<DateTime<Utc>>,
@@ -240,6 +247,7 @@ impl Reminder {
             nag: Nag::default(),
             status: ReminderStatus::Scheduled,
             occurrence: None,
+            occurrence_local: None,
             next_fire_at: None,
             fired: 0,
             nags_sent: 0,
@@ -254,17 +262,30 @@ impl Reminder {
         t.with_timezone(&self.timezone.tz()).naive_local()
     }
 
-    /// The occurrence after `occurrence`, and after `not_before`.
-    fn following(&self, occurrence: DateTime<Utc>, not_before: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let rule = self.recurrence.as_ref()?;
-        rule.next(self.timezone.tz(), self.local(self.due_at), Some(self.local(occurrence)), not_before)
+    /// The current occurrence as the rule made it (its wall-clock time before any gap moved it).
+    fn current(&self) -> Occurrence {
+        let at = self.occurrence.unwrap_or(self.due_at);
+        Occurrence { at, local: self.occurrence_local.unwrap_or_else(|| self.local(at)) }
     }
 
-    fn wait_for(&mut self, occurrence: Option<DateTime<Utc>>) {
-        self.occurrence = occurrence;
-        self.next_fire_at = occurrence;
+    /// Where to expand the rule from to find what follows `after`: that occurrence itself (so
+    /// the work does not grow with the reminder's age), unless COUNT needs the first.
+    fn expansion_start(&self, rule: &Recurrence, after: Occurrence) -> NaiveDateTime {
+        if rule.counts() { self.local(self.due_at) } else { after.local }
+    }
+
+    /// The occurrence after `after`, and after `not_before`.
+    fn following(&self, after: Occurrence, not_before: DateTime<Utc>) -> Option<Occurrence> {
+        let rule = self.recurrence.as_ref()?;
+        let start = self.expansion_start(rule, after);
+        rule.next(self.timezone.tz(), start, Some(after.local), not_before)
+    }
+
+    fn wait_for(&mut self, occurrence: Option<Occurrence>) {
+        self.occurrence = occurrence.map(|o| o.at);
+        self.occurrence_local = occurrence.map(|o| o.local);
+        self.next_fire_at = self.occurrence;
         self.status = if occurrence.is_some() { ReminderStatus::Scheduled } else { ReminderStatus::Done };
-        self.fired = 0;
         self.nags_sent = 0;
     }
 
@@ -275,7 +296,7 @@ impl Reminder {
             None if self.due_at < now - GRACE => {
                 return Err(ValidationError::new("due_at", "is in the past"));
             }
-            None => self.due_at,
+            None => Occurrence { at: self.due_at, local: self.local(self.due_at) },
             Some(rule) => rule
                 .next(self.timezone.tz(), self.local(self.due_at), None, now - Duration::minutes(1))
                 .ok_or_else(|| ValidationError::new("recurrence", "has no occurrence after now"))?,
@@ -284,8 +305,9 @@ impl Reminder {
         Ok(())
     }
 
-    /// What the tick at `now` does with this reminder, given the user's quiet hours.
-    pub fn step(&self, now: DateTime<Utc>, quiet: Option<&QuietHours>) -> Step {
+    /// What the tick at `now` does with this reminder, given the user's quiet hours (in the
+    /// user's zone, which may not be the reminder's).
+    pub fn step(&self, now: DateTime<Utc>, quiet: Option<(&QuietHours, TimeZone)>) -> Step {
         let Some(at) = self.next_fire_at.filter(|t| *t <= now) else { return Step::Idle };
         if self.status == ReminderStatus::Done {
             return Step::Idle;
@@ -293,15 +315,19 @@ impl Reminder {
         let mut next = self.clone();
         next.updated_at = now;
         next.version += 1;
-        if let Some(end) = quiet.and_then(|q| q.ends_after(self.timezone.tz(), now)) {
+        if let Some(end) = quiet.and_then(|(q, tz)| q.ends_after(tz.tz(), now)) {
             next.next_fire_at = Some(end);
             return Step::Defer(Box::new(next));
         }
-        let mut occurrence = self.occurrence.unwrap_or(at);
-        if self.status == ReminderStatus::Scheduled {
+        let mut occurrence = self.current();
+        if self.status == ReminderStatus::Scheduled
+            && let Some(rule) = &self.recurrence
+        {
             // Missed occurrences (ticks that never ran) collapse into the latest one.
-            while let Some(o) = self.following(occurrence, occurrence).filter(|o| *o <= now) {
-                occurrence = o;
+            let start = self.expansion_start(rule, occurrence);
+            let tz = self.timezone.tz();
+            if let Some(latest) = rule.latest(tz, start, Some(occurrence.local), now) {
+                occurrence = latest;
             }
         }
         let kind = match (self.kind, self.status) {
@@ -310,10 +336,11 @@ impl Reminder {
             (_, ReminderStatus::Snoozed) => FireKind::Snoozed,
             _ => FireKind::First,
         };
-        let seq = if occurrence == self.occurrence.unwrap_or(at) { self.fired } else { 0 };
-        let firing = Firing { occurrence, seq, kind, scheduled_at: at };
+        let seq = self.fired;
+        let firing = Firing { occurrence: occurrence.at, seq, kind, scheduled_at: at };
 
-        next.occurrence = Some(occurrence);
+        next.occurrence = Some(occurrence.at);
+        next.occurrence_local = Some(occurrence.local);
         next.fired = seq + 1;
         next.nags_sent = if let FireKind::Nag(n) = kind { n } else { 0 };
         next.last_fired_at = Some(now);
@@ -321,7 +348,7 @@ impl Reminder {
         let nag_at = (kind != FireKind::Digest && next.nags_sent < self.nag.max)
             .then(|| now + Duration::minutes(self.nag.every_minutes.into()));
         match (nag_at, self.following(occurrence, now)) {
-            (Some(n), Some(o)) if o <= n => next.wait_for(Some(o)),
+            (Some(n), Some(o)) if o.at <= n => next.wait_for(Some(o)),
             (Some(n), _) => next.next_fire_at = Some(n),
             (None, Some(o)) => next.wait_for(Some(o)),
             // Nothing left to send; it stays due until acknowledged (a digest needs no answer).
@@ -331,14 +358,16 @@ impl Reminder {
         Step::Fire(firing, Box::new(next))
     }
 
-    /// Acknowledged ("done"): the current occurrence needs nothing more; a recurrence waits for
-    /// its next. Acknowledging twice changes nothing.
+    /// Acknowledged ("done"): what fired needs nothing more; a recurrence waits for its next
+    /// time, a one-time reminder is done. A recurrence that is only waiting (it fired and moved
+    /// on, or has not fired yet) keeps its next time: a late "done" must not skip tomorrow.
+    /// Acknowledging twice changes nothing.
     pub fn acknowledge(&mut self, now: DateTime<Utc>) {
-        if self.status == ReminderStatus::Done {
+        let waiting = self.status == ReminderStatus::Scheduled && self.recurrence.is_some();
+        if self.status == ReminderStatus::Done || waiting {
             return;
         }
-        let current = self.occurrence.unwrap_or(self.due_at);
-        let next = self.following(current, now);
+        let next = self.following(self.current(), now);
         self.wait_for(next);
         self.touch(now);
     }

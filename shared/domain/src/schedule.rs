@@ -16,6 +16,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 
+/// One occurrence of a recurrence: when it fires, and the wall-clock time the rule produced
+/// (they differ in a gap: the rule's 02:30 fires at 03:30). The rule's time is where a later
+/// expansion can start from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occurrence {
+    pub at: DateTime<Utc>,
+    pub local: NaiveDateTime,
+}
+
 /// The instant a local wall-clock time names in `tz` (gap: moved forward; fold: the first).
 pub fn resolve(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&local) {
@@ -54,6 +63,9 @@ impl Recurrence {
             return Err(bad("must be one RRULE line without DTSTART".into()));
         }
         let rule: RRule<Unvalidated> = s.parse().map_err(|e| bad(format!("not a valid RRULE: {e}")))?;
+        if rule.get_count().is_some_and(|c| c > 10_000) {
+            return Err(bad("COUNT must be at most 10000".into()));
+        }
         match rule.get_freq() {
             Frequency::Secondly => return Err(bad("FREQ=SECONDLY is not supported".into())),
             Frequency::Minutely if rule.get_interval() < 5 => {
@@ -81,7 +93,44 @@ impl Recurrence {
             rule = rule.until(floating(local));
         }
         let start = floating(start.with_nanosecond(0).unwrap_or(start));
-        rule.build(start).map_err(|e| format!("invalid RRULE: {e}"))
+        // `limit` caps the crate's search (a rule that never matches, such as 30 February, would
+        // otherwise look forever).
+        rule.build(start).map(RRuleSet::limit).map_err(|e| format!("invalid RRULE: {e}"))
+    }
+
+    /// Whether the rule counts its occurrences (COUNT): only then does its expansion have to
+    /// start from the very first one; otherwise any occurrence can serve as the start.
+    pub fn counts(&self) -> bool {
+        self.0.split(';').any(|part| part.starts_with("COUNT="))
+    }
+
+    /// Runs `f` over the occurrences after `after_local`, placed on the timeline; `None` if the
+    /// rule cannot start at `start`.
+    fn scan<R>(
+        &self,
+        tz: Tz,
+        start: NaiveDateTime,
+        after_local: Option<NaiveDateTime>,
+        f: impl FnOnce(Box<dyn Iterator<Item = Occurrence> + '_>) -> Option<R>,
+    ) -> Option<R> {
+        let set = self.set(tz, start).ok()?;
+        let occurrences = (&set)
+            .into_iter()
+            .map(|t| t.naive_utc())
+            .filter(|local| after_local.is_none_or(|a| *local > a))
+            .map(|local| Occurrence { at: resolve(tz, local), local });
+        f(Box::new(occurrences))
+    }
+
+    /// The latest occurrence after `after_local` that is not after `until`, in one pass.
+    pub fn latest(
+        &self,
+        tz: Tz,
+        start: NaiveDateTime,
+        after_local: Option<NaiveDateTime>,
+        until: DateTime<Utc>,
+    ) -> Option<Occurrence> {
+        self.scan(tz, start, after_local, |o| o.take_while(|o| o.at <= until).last())
     }
 
     /// The first occurrence whose local time is after `after_local` and whose instant is after
@@ -92,13 +141,8 @@ impl Recurrence {
         start: NaiveDateTime,
         after_local: Option<NaiveDateTime>,
         not_before: DateTime<Utc>,
-    ) -> Option<DateTime<Utc>> {
-        let set = self.set(tz, start).ok()?;
-        set.into_iter()
-            .map(|t| t.naive_utc())
-            .filter(|local| after_local.is_none_or(|a| *local > a))
-            .map(|local| resolve(tz, local))
-            .find(|t| *t > not_before)
+    ) -> Option<Occurrence> {
+        self.scan(tz, start, after_local, |mut o| o.find(|o| o.at > not_before))
     }
 }
 

@@ -108,7 +108,7 @@ pub async fn run_tick(p: &Ports, now: DateTime<Utc>) -> Result<TickReport, Domai
 
 /// One due reminder: defer it, or claim its firing and enqueue the notification.
 async fn fire(p: &Ports, r: &Reminder, user: &User, now: DateTime<Utc>) -> Result<Outcome, DomainError> {
-    match r.step(now, user.preferences.quiet_hours.as_ref()) {
+    match r.step(now, user.preferences.quiet_hours.as_ref().map(|q| (q, user.timezone))) {
         Step::Idle => Ok(Outcome::Idle),
         Step::Defer(next) => match p.reminders.replace_reminder(&next, r.version).await {
             Ok(()) => Ok(Outcome::Deferred),

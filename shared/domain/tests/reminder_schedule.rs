@@ -345,9 +345,10 @@ fn quiet_hours_defer_to_their_end() {
     let quiet =
         QuietHours::new(LocalTime::parse("22:00").unwrap(), LocalTime::parse("07:00").unwrap()).unwrap();
     let r = reminder("Europe/Paris", "2026-11-23T23:30:00+01:00", None, Nag::NEVER, "2026-11-22T00:00:00Z");
-    let Step::Defer(later) = r.step(utc("2026-11-23T22:30:00Z"), Some(&quiet)) else { panic!() };
+    let paris = TimeZone::parse("Europe/Paris").unwrap();
+    let Step::Defer(later) = r.step(utc("2026-11-23T22:30:00Z"), Some((&quiet, paris))) else { panic!() };
     assert_eq!(later.next_fire_at, Some(utc("2026-11-24T06:00:00Z")));
-    let Step::Fire(f, _) = later.step(utc("2026-11-24T06:00:00Z"), Some(&quiet)) else { panic!() };
+    let Step::Fire(f, _) = later.step(utc("2026-11-24T06:00:00Z"), Some((&quiet, paris))) else { panic!() };
     assert_eq!((f.kind, f.occurrence), (FireKind::First, utc("2026-11-23T22:30:00Z")));
 }
 
@@ -358,4 +359,79 @@ fn one_time_reminders_in_the_past_are_refused() {
     assert!(r.schedule(utc("2026-11-23T08:10:00Z")).is_err());
     assert!(r.schedule(utc("2026-11-23T08:04:00Z")).is_ok(), "a few minutes late still fires");
     let _ = Duration::zero();
+}
+
+#[test]
+fn a_late_done_does_not_skip_the_next_time() {
+    // Fired at 08:00 with no nags, so it already waits for tomorrow; "done" at 08:05 keeps it.
+    let r = reminder(
+        "Europe/Paris",
+        "2026-11-23T09:00:00+01:00",
+        Some("FREQ=DAILY"),
+        Nag::NEVER,
+        "2026-11-22T00:00:00Z",
+    );
+    let Step::Fire(_, mut next) = r.step(utc("2026-11-23T08:00:00Z"), None) else { panic!() };
+    assert_eq!(next.next_fire_at, Some(utc("2026-11-24T08:00:00Z")));
+    next.acknowledge(utc("2026-11-23T08:05:00Z"));
+    assert_eq!(
+        (next.status, next.next_fire_at),
+        (ReminderStatus::Scheduled, Some(utc("2026-11-24T08:00:00Z")))
+    );
+}
+
+#[test]
+fn a_reschedule_onto_a_fired_time_makes_a_new_firing() {
+    let r = reminder("Europe/Paris", "2026-11-23T08:00:00+01:00", None, Nag::NEVER, "2026-11-22T00:00:00Z");
+    let Step::Fire(first, mut next) = r.step(utc("2026-11-23T07:00:00Z"), None) else { panic!() };
+    // The client sends the same time back two minutes later (a form that PUTs everything).
+    next.schedule(utc("2026-11-23T07:02:00Z")).unwrap();
+    let Step::Fire(again, _) = next.step(utc("2026-11-23T07:03:00Z"), None) else { panic!() };
+    assert_eq!(again.occurrence, first.occurrence);
+    assert_ne!(
+        nudge_domain::NotificationId::for_firing(r.id, &again),
+        nudge_domain::NotificationId::for_firing(r.id, &first),
+        "a new firing, not a claim that can never be won"
+    );
+}
+
+#[test]
+fn quiet_hours_are_the_users_not_the_reminders_zone() {
+    // The user sleeps 22:00-07:00 in New York; the reminder is kept in Tokyo time.
+    let quiet =
+        QuietHours::new(LocalTime::parse("22:00").unwrap(), LocalTime::parse("07:00").unwrap()).unwrap();
+    let ny = TimeZone::parse("America/New_York").unwrap();
+    let r = reminder("Asia/Tokyo", "2026-11-24T13:00:00+09:00", None, Nag::NEVER, "2026-11-22T00:00:00Z");
+    // 13:00 in Tokyo is 23:00 in New York.
+    let Step::Defer(later) = r.step(utc("2026-11-24T04:00:00Z"), Some((&quiet, ny))) else { panic!() };
+    assert_eq!(later.next_fire_at, Some(utc("2026-11-24T12:00:00Z")), "07:00 in New York");
+}
+
+#[test]
+fn a_rule_that_never_matches_is_refused_not_searched_forever() {
+    let mut r =
+        reminder("Europe/Paris", "2026-11-23T09:00:00+01:00", None, Nag::NEVER, "2026-11-22T00:00:00Z");
+    r.recurrence = Some(Recurrence::parse("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30").unwrap());
+    assert!(r.schedule(utc("2026-11-22T00:00:00Z")).is_err());
+    assert!(Recurrence::parse("FREQ=DAILY;COUNT=20000").is_err());
+}
+
+#[test]
+fn an_old_recurrence_expands_from_its_current_occurrence() {
+    // A 15-minute rule, fired for years: each step starts from the occurrence at hand, so it
+    // still finds the next one (the rule's search is capped, and would not reach it from 2026).
+    let mut r = reminder(
+        "Europe/Paris",
+        "2026-11-23T09:00:00+01:00",
+        Some("FREQ=MINUTELY;INTERVAL=15"),
+        Nag::NEVER,
+        "2026-11-22T00:00:00Z",
+    );
+    let years_later = utc("2031-11-23T08:00:00Z");
+    r.occurrence = Some(years_later);
+    r.occurrence_local = Some(years_later.with_timezone(&chrono_tz::Europe::Paris).naive_local());
+    r.next_fire_at = Some(years_later);
+    let Step::Fire(f, next) = r.step(years_later, None) else { panic!() };
+    assert_eq!(f.occurrence, years_later);
+    assert_eq!(next.next_fire_at, Some(years_later + Duration::minutes(15)));
 }
