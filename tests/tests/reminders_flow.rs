@@ -392,7 +392,58 @@ async fn webhooks_are_signed_for_the_user(b: Backend) {
     assert_eq!(status, 400, "plain http only to loopback");
 }
 
+/// A provider that is slow enough for a tick to come by while it sends.
+struct TickWhileSending {
+    inner: nudge_senders::TwilioSms,
+    ports: Ports,
+    tick_at: DateTime<Utc>,
+}
+
+#[async_trait::async_trait]
+impl nudge_domain::Sender for TickWhileSending {
+    async fn send(
+        &self,
+        to: &nudge_domain::Address,
+        n: &nudge_domain::Notification,
+    ) -> Result<String, nudge_domain::SendError> {
+        let report = run_tick(&self.ports, self.tick_at).await.unwrap();
+        assert_eq!(report.redispatched, 0, "a notification in a notifier's hands is not resent");
+        self.inner.send(to, n).await
+    }
+}
+
+async fn a_tick_during_a_send_does_not_make_it_twice(b: Backend) {
+    let f = Flow::start(b).await;
+    let (_, token) = f.app.user("Sam", "+14155551101", false).await;
+    let at = minute_ahead(Duration::minutes(2));
+    f.reminder(
+        &token,
+        json!({"text": "feed the cat", "due_at": rfc3339(at), "nag": {"every_minutes": 5, "max": 0}}),
+    )
+    .await;
+    f.tick(at).await;
+    let messages = f.queued().await;
+    // The notifier is slow: the tick's redispatch time has come while it sends.
+    let slow = TickWhileSending {
+        inner: f.twilio.sender(),
+        ports: f.ports().clone(),
+        tick_at: at + nudge_domain::notification::REDISPATCH_AFTER + Duration::minutes(1),
+    };
+    let s = Senders { sms: Arc::new(slow), ..senders(&f.twilio) };
+    // The notifier runs (and takes its lease) just before that tick.
+    let clock = Arc::new(nudge_domain::FixedClock::new(
+        at + nudge_domain::notification::REDISPATCH_AFTER + Duration::seconds(30),
+    ));
+    let notifier_ports = Ports { clock, ..f.ports().clone() };
+    assert!(notifier::handle(&notifier_ports, &s, sqs_event(&messages)).await.batch_item_failures.is_empty());
+    assert_eq!(f.deliver(1).await, 0);
+    assert_eq!(f.twilio.sent().len(), 1);
+    let n = &f.notifications(&token).await[0];
+    assert_eq!((n["status"].as_str(), n["attempts"].as_array().unwrap().len()), (Some("sent"), 1), "{n}");
+}
+
 nudge_tests::on_both_backends!(
+    a_tick_during_a_send_does_not_make_it_twice,
     a_reminder_fires_once_and_nags_until_acknowledged,
     two_concurrent_ticks_fire_each_occurrence_once,
     missed_ticks_are_caught_up,

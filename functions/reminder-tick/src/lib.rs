@@ -24,6 +24,7 @@ pub async fn handle(
             ("Deferred", report.deferred),
             ("LostRaces", report.lost_races),
             ("Redispatched", report.redispatched),
+            ("Failed", report.failed),
         ],
     );
     Ok(report)

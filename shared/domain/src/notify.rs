@@ -63,9 +63,23 @@ pub async fn deliver(p: &Ports, senders: &Senders, m: &NotifyMessage) -> Result<
         }
     };
     let done = p.clock.now();
-    let read = n.version;
-    n.record(done, Attempt { at: done, outcome, provider_id, error }, permanent);
-    p.notifications.replace_notification(&n, read).await?;
+    let attempt = Attempt { at: done, outcome, provider_id, error };
+    // The attempt happened: record it even if the notification moved on meanwhile (a tick
+    // re-enqueueing it), on a fresh read, or the next delivery would send it again.
+    for _ in 0..3 {
+        let read = n.version;
+        n.record(done, attempt.clone(), permanent);
+        match p.notifications.replace_notification(&n, read).await {
+            Ok(()) | Err(StoreError::NotFound) => break,
+            Err(StoreError::Conflict(_)) => {
+                match p.notifications.get_notification(&m.user_id, &m.notification_id).await? {
+                    Some(fresh) if !fresh.is_final() => n = fresh,
+                    _ => break,
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     tracing::info!(notification = %n.id, channel = n.channel.as_str(), status = ?n.status, "delivery");
     Ok(match (outcome, n.is_final()) {
         (AttemptOutcome::Sent, _) => Delivery::Sent,

@@ -32,6 +32,8 @@ pub struct TickReport {
     pub lost_races: usize,
     /// Queued notifications sent to the queue again.
     pub redispatched: usize,
+    /// Firings that failed this time (the store erred); they stay due for the next tick.
+    pub failed: usize,
 }
 
 /// Reminders handled at once: a tick spends its time waiting on conditional writes, and a
@@ -44,6 +46,7 @@ enum Outcome {
     Fired,
     Deferred,
     Lost,
+    Failed,
 }
 
 pub async fn run_tick(p: &Ports, now: DateTime<Utc>) -> Result<TickReport, DomainError> {
@@ -65,25 +68,30 @@ pub async fn run_tick(p: &Ports, now: DateTime<Utc>) -> Result<TickReport, Domai
         .map(|r| {
             let user = users.get(&r.user_id).cloned();
             async move {
-                match user {
-                    Some(user) => fire(p, &r, &user, now).await,
-                    None => Ok(Outcome::Idle),
-                }
+                let Some(user) = user else { return Outcome::Idle };
+                // One reminder's failure (a throttled write, say) is not everyone's: it stays
+                // due, and the next tick tries it again.
+                fire(p, &r, &user, now).await.unwrap_or_else(|e| {
+                    tracing::error!(reminder = %r.id, error = %e, "firing failed; the next tick retries");
+                    Outcome::Failed
+                })
             }
         })
         .buffer_unordered(CONCURRENCY)
-        .try_collect()
-        .await?;
+        .collect()
+        .await;
     for outcome in outcomes {
         match outcome {
             Outcome::Idle => {}
             Outcome::Fired => report.fired += 1,
             Outcome::Deferred => report.deferred += 1,
             Outcome::Lost => report.lost_races += 1,
+            Outcome::Failed => report.failed += 1,
         }
     }
     for mut n in due.notifications {
-        if n.is_final() {
+        // Done, or in a notifier's hands right now: nothing to resend.
+        if n.is_final() || n.lease_until.is_some_and(|t| t > now) {
             continue;
         }
         p.queue.enqueue(&NotifyMessage { user_id: n.user_id, notification_id: n.id }).await?;
@@ -101,6 +109,7 @@ pub async fn run_tick(p: &Ports, now: DateTime<Utc>) -> Result<TickReport, Domai
         deferred = report.deferred,
         lost_races = report.lost_races,
         redispatched = report.redispatched,
+        failed = report.failed,
         "tick"
     );
     Ok(report)

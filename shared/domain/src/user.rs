@@ -245,8 +245,18 @@ fn internal_host(host_port: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {
         return true;
     }
-    match host.parse::<IpAddr>() {
-        Ok(IpAddr::V4(ip)) => {
+    let last_label = host.rsplit('.').next().unwrap_or("");
+    let numeric = !last_label.is_empty()
+        && (last_label.bytes().all(|b| b.is_ascii_digit())
+            || last_label.to_ascii_lowercase().starts_with("0x"));
+    let ip = match host.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        Ok(ip) => ip,
+        // Other spellings of an address (2130706433, 0x7f.1, 127.1) that URL parsers accept.
+        Err(_) => return numeric,
+    };
+    match ip {
+        IpAddr::V4(ip) => {
             let [a, b, ..] = ip.octets();
             ip.is_private()
                 || ip.is_loopback()
@@ -255,14 +265,13 @@ fn internal_host(host_port: &str) -> bool {
                 || ip.is_broadcast()
                 || (a == 100 && (64..128).contains(&b))
         }
-        Ok(IpAddr::V6(ip)) => {
+        IpAddr::V6(ip) => {
             let first = ip.segments()[0];
             ip.is_loopback()
                 || ip.is_unspecified()
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
         }
-        Err(_) => false,
     }
 }
 
@@ -347,6 +356,9 @@ mod tests {
             "https://192.168.1.1",
             "https://[::1]:443/x",
             "https://[fd00::1]/x",
+            "https://[::ffff:169.254.169.254]/",
+            "https://2130706433/",
+            "https://0x7f.1/",
             "https://localhost/x",
             "https://user@example.com/x",
             "https://",

@@ -181,7 +181,18 @@ impl NotificationRepo for SqliteStore {
                     params![args.0, args.1, args.2, args.3, args.4, args.5],
                 )
                 .map_err(backend)?;
-            if changed == 1 { Ok(()) } else { Err(StoreError::Conflict("stale version".into())) }
+            if changed == 1 {
+                return Ok(());
+            }
+            // Gone, or moved on: as DynamoDB's store tells them apart.
+            let exists: bool = c
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM notifications WHERE user_id = ?1 AND id = ?2)",
+                    params![args.0, args.1],
+                    |r| r.get(0),
+                )
+                .map_err(backend)?;
+            Err(if exists { StoreError::Conflict("stale version".into()) } else { StoreError::NotFound })
         })
         .await
     }

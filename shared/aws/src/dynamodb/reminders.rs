@@ -152,10 +152,15 @@ impl ReminderRepo for DynamoStore {
             let items = done.map_err(|e| StoreError::Backend(e.to_string()))??;
             due.items_read += items.len();
             for item in items {
-                match item.get("entity").and_then(|v| v.as_s().ok()).map(String::as_str) {
-                    Some("reminder") => due.reminders.push(from_item(item)?),
-                    Some("notification") => due.notifications.push(from_item(item)?),
-                    _ => {}
+                // An item that does not decode is logged and left: it must not stop everyone's tick.
+                let key = item.get("SK").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                let decoded = match item.get("entity").and_then(|v| v.as_s().ok()).map(String::as_str) {
+                    Some("reminder") => from_item(item).map(|r| due.reminders.push(r)),
+                    Some("notification") => from_item(item).map(|n| due.notifications.push(n)),
+                    _ => Ok(()),
+                };
+                if let Err(e) = decoded {
+                    tracing::error!(item = %key, error = %e, "due item skipped");
                 }
             }
         }
