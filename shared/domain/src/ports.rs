@@ -101,7 +101,7 @@ pub trait NotificationRepo: Send + Sync {
 }
 
 /// What the `notify` queue carries: which notification to deliver.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct NotifyMessage {
     pub user_id: UserId,
     pub notification_id: NotificationId,

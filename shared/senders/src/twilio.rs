@@ -108,14 +108,16 @@ impl Sender for TwilioSms {
             });
         }
 
-        let message = match response.json::<ApiError>().await {
+        let (code, message) = match response.json::<ApiError>().await {
             Ok(ApiError { code: Some(code), message }) => {
                 let text: String = message.unwrap_or_default().chars().take(MAX_ERROR_CHARS).collect();
-                format!("twilio {code}: {text}")
+                (Some(code), format!("twilio {code}: {text}"))
             }
-            _ => format!("twilio: http {}", status.as_u16()),
+            _ => (None, format!("twilio: http {}", status.as_u16())),
         };
-        tracing::warn!(provider = "twilio", %status, error = %message, "sms refused");
+        // The code only: Twilio's message can quote the recipient's number. The whole message
+        // goes to the notification's attempts, which only its user sees.
+        tracing::warn!(provider = "twilio", %status, code, "sms refused");
         Err(outcome::from_status(status, message))
     }
 }
