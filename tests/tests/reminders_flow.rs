@@ -285,6 +285,18 @@ async fn the_morning_digest_lists_the_day(b: Backend) {
     assert!(sms[0].body.contains("Pay rent"), "{:?}", sms[0].body);
     // It recurs daily and never nags.
     assert_eq!(f.tick(at + Duration::minutes(30)).await["fired"], 0);
+    // Two changes at once still make one digest.
+    let later = (at + Duration::hours(1)).with_timezone(&paris).format("%H:%M").to_string();
+    let prefs = Some(json!({"digest_at": later}));
+    let (a, b2) = tokio::join!(
+        f.app.call("PUT", "/api/me/preferences", Some(&token), prefs.clone()),
+        f.app.call("PUT", "/api/me/preferences", Some(&token), prefs)
+    );
+    assert_eq!((a.0, b2.0), (200, 200));
+    let (_, listed) = f.app.call("GET", "/api/reminders", Some(&token), None).await;
+    let digests =
+        listed["data"]["items"].as_array().unwrap().iter().filter(|r| r["kind"] == "digest").count();
+    assert_eq!(digests, 1);
     // It is stopped through preferences, not deleted behind their back.
     let (_, listed) = f.app.call("GET", "/api/reminders", Some(&token), None).await;
     let digest =

@@ -31,6 +31,7 @@ pub struct CreateReminder {
 impl CreateReminder {
     pub fn into_new(self) -> NewReminder {
         NewReminder {
+            id: None,
             text: self.text,
             due_at: self.due_at.to_utc(),
             timezone: self.timezone,

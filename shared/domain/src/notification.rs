@@ -94,6 +94,21 @@ impl NotificationId {
     }
 }
 
+impl crate::ReminderId {
+    /// The id of a user's morning digest: one per user, made from the user's id (and sorting
+    /// with the user's creation time, as a UUIDv7).
+    pub fn digest_of(user: UserId) -> Self {
+        let hash = Sha256::digest(format!("nudge/digest/{user}").as_bytes());
+        let mut rand = [0u8; 10];
+        rand.copy_from_slice(&hash[..10]);
+        let ms = user
+            .as_uuid()
+            .get_timestamp()
+            .map_or(0, |t| t.to_unix().0 * 1000 + u64::from(t.to_unix().1 / 1_000_000));
+        Self::from_uuid(uuid::Builder::from_unix_timestamp_millis(ms, &rand).into_uuid())
+    }
+}
+
 impl Notification {
     /// The queued notification of a reminder's firing.
     pub fn for_firing(r: &Reminder, f: &Firing, text: String, now: DateTime<Utc>) -> Self {

@@ -9,6 +9,8 @@ use crate::{
 
 #[derive(Debug, Clone)]
 pub struct NewReminder {
+    /// Default: a new one. The digest's is fixed per user.
+    pub id: Option<ReminderId>,
     pub text: ReminderText,
     pub due_at: DateTime<Utc>,
     /// Default: the user's.
@@ -28,7 +30,7 @@ pub async fn create_reminder(p: &Ports, owner: UserId, new: NewReminder) -> Resu
         tasks::get_task(p, owner, task).await?;
     }
     let now = p.clock.now();
-    let id = ReminderId::from_uuid(p.ids.new_id());
+    let id = new.id.unwrap_or_else(|| ReminderId::from_uuid(p.ids.new_id()));
     let mut reminder = Reminder {
         kind: new.kind,
         recurrence: new.recurrence,

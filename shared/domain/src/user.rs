@@ -301,8 +301,6 @@ pub struct Preferences {
     #[serde(default)]
     pub sms_opted_out: bool,
     pub webhook_url: Option<WebhookUrl>,
-    /// The reminder that sends the digest, kept in step with `digest_at`.
-    pub digest_reminder: Option<crate::ReminderId>,
 }
 
 impl User {

@@ -1,8 +1,9 @@
 //! User use cases.
 
 use crate::{
-    Channel, DomainError, Email, Nag, PersonName, PhoneNumber, Ports, QuietHours, Recurrence, ReminderKind,
-    ReminderText, Role, StoreError, TimeZone, User, UserId, WebhookUrl, reminders, schedule::LocalTime,
+    Channel, DomainError, Email, Nag, PersonName, PhoneNumber, Ports, QuietHours, Recurrence, ReminderId,
+    ReminderKind, ReminderText, Role, StoreError, TimeZone, User, UserId, WebhookUrl, reminders,
+    schedule::LocalTime,
 };
 
 #[derive(Debug, Clone)]
@@ -89,12 +90,14 @@ pub async fn update_preferences(p: &Ports, id: UserId, c: PreferenceChanges) -> 
     // A new time, or a new channel for an existing digest, makes the digest reminder afresh.
     let digest_at = c.digest_at.or_else(|| c.channel.and(prefs.digest_at).map(Some));
     if let Some(digest_at) = digest_at {
-        if let Some(old) = prefs.digest_reminder.take() {
-            p.reminders.delete_reminder(&id, &old).await?;
-        }
+        // The digest has one id per user: two updates at once cannot make two digests, and
+        // one left by an update that failed half-way is the one replaced here.
+        let digest = ReminderId::digest_of(id);
+        p.reminders.delete_reminder(&id, &digest).await?;
         prefs.digest_at = digest_at;
         if let Some(at) = digest_at {
             let new = reminders::NewReminder {
+                id: Some(digest),
                 text: ReminderText::parse("Morning digest")?,
                 due_at: at.next_after(user.timezone.tz(), p.clock.now()),
                 timezone: None,
@@ -105,7 +108,10 @@ pub async fn update_preferences(p: &Ports, id: UserId, c: PreferenceChanges) -> 
                 nag: Some(Nag::NEVER),
                 kind: ReminderKind::Digest,
             };
-            prefs.digest_reminder = Some(reminders::create_reminder(p, id, new).await?.id);
+            match reminders::create_reminder(p, id, new).await {
+                Ok(_) | Err(DomainError::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
         }
     }
     user.updated_at = p.clock.now();
