@@ -132,12 +132,7 @@ impl From<Reminder> for ReminderView {
     fn from(r: Reminder) -> Self {
         let tz = r.timezone.tz();
         let local = |t: DateTime<Utc>| t.with_timezone(&tz).fixed_offset();
-        let next_kind = r.next_fire_at.map(|_| match (r.kind, r.status) {
-            (ReminderKind::Digest, _) => FireKind::Digest,
-            (_, ReminderStatus::Due) => FireKind::Nag(r.nags_sent.saturating_add(1)),
-            (_, ReminderStatus::Snoozed) => FireKind::Snoozed,
-            _ => FireKind::First,
-        });
+        let next_kind = r.next_fire_at.map(|_| r.kind_of_next_firing());
         Self {
             id: r.id,
             kind: r.kind,

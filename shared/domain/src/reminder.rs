@@ -330,12 +330,7 @@ impl Reminder {
                 occurrence = latest;
             }
         }
-        let kind = match (self.kind, self.status) {
-            (ReminderKind::Digest, _) => FireKind::Digest,
-            (_, ReminderStatus::Due) => FireKind::Nag(self.nags_sent.saturating_add(1)),
-            (_, ReminderStatus::Snoozed) => FireKind::Snoozed,
-            _ => FireKind::First,
-        };
+        let kind = self.kind_of_next_firing();
         let seq = self.fired;
         let firing = Firing { occurrence: occurrence.at, seq, kind, scheduled_at: at };
 
@@ -388,8 +383,18 @@ impl Reminder {
         Ok(())
     }
 
+    /// What its next firing will be: a nag once it has fired, and so on.
+    pub fn kind_of_next_firing(&self) -> FireKind {
+        match (self.kind, self.status) {
+            (ReminderKind::Digest, _) => FireKind::Digest,
+            (_, ReminderStatus::Due) => FireKind::Nag(self.nags_sent.saturating_add(1)),
+            (_, ReminderStatus::Snoozed) => FireKind::Snoozed,
+            _ => FireKind::First,
+        }
+    }
+
+    /// Marks a change by the user; the store's version is the use case's to set.
     pub(crate) fn touch(&mut self, now: DateTime<Utc>) {
         self.updated_at = now;
-        self.version += 1;
     }
 }
