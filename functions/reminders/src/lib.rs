@@ -11,12 +11,11 @@ use axum::{
 use nudge_domain::{ReminderId, notify, reminders as uc};
 use nudge_http::{
     ApiError, ApiState, AuthUser, Envelope,
-    envelope::PageBody,
+    envelope::{Deleted, PageBody},
     extract::{Json, Path, Query},
     openapi::{BearerAuth, Envelope as Doc, Failure},
     paging::{self, PageParams},
 };
-use serde::Serialize;
 
 use dto::{CreateReminder, Snooze, UpdateReminder};
 pub use dto::{NotificationView, ReminderView};
@@ -32,12 +31,6 @@ pub use dto::{NotificationView, ReminderView};
     )
 )]
 pub struct ApiDoc;
-
-#[derive(Serialize, utoipa::ToSchema)]
-struct Deleted {
-    id: ReminderId,
-    deleted: bool,
-}
 
 pub fn routes() -> Router<ApiState> {
     Router::new()
@@ -113,16 +106,16 @@ async fn update(
 
 /// Deletes a reminder; nothing more fires.
 #[utoipa::path(delete, path = "/api/reminders/{id}", tag = "reminders", params(("id" = ReminderId, Path)), responses(
-    (status = 200, body = Doc<Deleted>), (status = 404, body = Failure),
+    (status = 200, body = Doc<Deleted<ReminderId>>), (status = 404, body = Failure),
 ))]
 async fn remove(
     user: AuthUser,
     State(s): State<ApiState>,
     Path(id): Path<String>,
-) -> Result<Envelope<Deleted>, ApiError> {
+) -> Result<Envelope<Deleted<ReminderId>>, ApiError> {
     let id = reminder_id(&id)?;
     uc::delete_reminder(&s.ports, user.0, id).await?;
-    Ok(Envelope::ok(Deleted { id, deleted: true }, "Reminder deleted"))
+    Ok(Envelope::ok(Deleted::of(id), "Reminder deleted"))
 }
 
 /// Fire again later: `{"minutes": 10}` or `{"until": "…"}`.

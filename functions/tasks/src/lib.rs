@@ -10,11 +10,10 @@ use axum::{
 use nudge_domain::{PageRequest, Task, TaskId, tasks as uc};
 use nudge_http::{
     ApiError, ApiState, AuthUser, Envelope, cursor,
-    envelope::PageBody,
+    envelope::{Deleted, PageBody},
     extract::{Json, Path, Query},
     openapi::{BearerAuth, Failure},
 };
-use serde::Serialize;
 
 use dto::{CreateTask, ListParams, SetStatus, UpdateTask};
 
@@ -27,12 +26,6 @@ use dto::{CreateTask, ListParams, SetStatus, UpdateTask};
     tags((name = "tasks", description = "A user's tasks (seed 004's schema)"))
 )]
 pub struct ApiDoc;
-
-#[derive(Serialize, utoipa::ToSchema)]
-struct Deleted {
-    id: TaskId,
-    deleted: bool,
-}
 
 pub fn routes() -> Router<ApiState> {
     Router::new()
@@ -138,15 +131,15 @@ async fn set_status(
 
 /// Deletes a task.
 #[utoipa::path(delete, path = "/api/tasks/{id}", tag = "tasks", params(("id" = TaskId, Path)), responses(
-    (status = 200, body = nudge_http::openapi::Envelope<Deleted>),
+    (status = 200, body = nudge_http::openapi::Envelope<Deleted<TaskId>>),
     (status = 404, body = Failure),
 ))]
 async fn remove(
     user: AuthUser,
     axum::extract::State(s): axum::extract::State<ApiState>,
     Path(id): Path<String>,
-) -> Result<Envelope<Deleted>, ApiError> {
+) -> Result<Envelope<Deleted<TaskId>>, ApiError> {
     let id = task_id(&id)?;
     uc::delete_task(&s.ports, user.0, id).await?;
-    Ok(Envelope::ok(Deleted { id, deleted: true }, "Task deleted"))
+    Ok(Envelope::ok(Deleted::of(id), "Task deleted"))
 }

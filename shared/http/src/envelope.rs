@@ -61,3 +61,16 @@ pub struct PageBody<T> {
     /// Pass as `cursor` for the next page; `null` on the last one.
     pub next_cursor: Option<String>,
 }
+
+/// What a deletion answers: `{"id": …, "deleted": true}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Deleted<Id> {
+    pub id: Id,
+    pub deleted: bool,
+}
+
+impl<Id> Deleted<Id> {
+    pub fn of(id: Id) -> Self {
+        Self { id, deleted: true }
+    }
+}
