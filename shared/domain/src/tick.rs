@@ -7,7 +7,7 @@
 //! that, the notification waits in the due index (`redispatch_at`) and a later tick enqueues
 //! it, which the notifier's idempotence makes harmless if the first send did arrive.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, Duration, Utc};
 use futures_util::{StreamExt, TryStreamExt, stream};
@@ -56,8 +56,8 @@ pub async fn run_tick(p: &Ports, now: DateTime<Utc>) -> Result<TickReport, Domai
     let mut ids: Vec<UserId> = due.reminders.iter().map(|r| r.user_id).collect();
     ids.sort();
     ids.dedup();
-    let users: HashMap<UserId, User> = stream::iter(ids)
-        .map(|id| async move { p.users.get_user(&id).await.map(|u| u.map(|u| (id, u))) })
+    let users: HashMap<UserId, Arc<User>> = stream::iter(ids)
+        .map(|id| async move { p.users.get_user(&id).await.map(|u| u.map(|u| (id, Arc::new(u)))) })
         .buffer_unordered(CONCURRENCY)
         .try_filter_map(|found| async move { Ok(found) })
         .try_collect()
