@@ -73,7 +73,8 @@ pub fn senders_from_env(config: &SdkConfig, webhook_key: Arc<dyn SecretSource>) 
         .or(sid);
     let sms: Arc<dyn Sender> = match (sid, env("TWILIO_FROM_NUMBER"), token) {
         (Some(sid), Some(from), Some(token)) => {
-            let base = env("TWILIO_API_BASE_URL").unwrap_or_else(|| "https://api.twilio.com".into());
+            let base =
+                env("TWILIO_API_BASE_URL").unwrap_or_else(|| nudge_senders::twilio::DEFAULT_BASE_URL.into());
             Arc::new(nudge_senders::TwilioSms::new(http.clone(), base, sid, from, token))
         }
         _ => Arc::new(Unconfigured("SMS needs TWILIO_FROM_NUMBER and Twilio credentials")),

@@ -141,7 +141,8 @@ fn local_senders(outbox: Arc<SqliteStore>, key: Arc<dyn SecretSource>) -> Sender
     let sms: Arc<dyn Sender> =
         match (var("TWILIO_ACCOUNT_SID"), var("TWILIO_FROM_NUMBER"), var("TWILIO_AUTH_TOKEN")) {
             (Some(sid), Some(from), Some(token)) => {
-                let base = var("TWILIO_API_BASE_URL").unwrap_or_else(|| "https://api.twilio.com".into());
+                let base = var("TWILIO_API_BASE_URL")
+                    .unwrap_or_else(|| nudge_senders::twilio::DEFAULT_BASE_URL.into());
                 Arc::new(nudge_senders::TwilioSms::new(
                     http.clone(),
                     base,
