@@ -413,3 +413,500 @@ pub async fn a_notification_changes_under_its_version(b: Backend) {
     let bob = UserId::from_uuid(Uuid::now_v7());
     assert_eq!(p.notifications.get_notification(&bob, &n.id).await.unwrap(), None);
 }
+
+/// An id whose UUID is v7-shaped and sorts by `n`, for any of the id types.
+fn nth(n: u32) -> Uuid {
+    Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 | u128::from(n))
+}
+
+/// The n-th conversation of `owner`'s, as the chat starts it (version 1).
+pub fn conversation(owner: UserId, n: u32) -> nudge_domain::Conversation {
+    let mut c = nudge_domain::Conversation::new(
+        nudge_domain::ConversationId::from_uuid(nth(n)),
+        owner,
+        nudge_domain::ConversationChannel::Api,
+        &format!("conversation {n}: what's on today? 🗓"),
+        t0() + Duration::seconds(i64::from(n)),
+    );
+    c.version = 1;
+    c
+}
+
+/// The n-th message of a conversation (ids sort by n), said by the user.
+pub fn message(c: &nudge_domain::Conversation, n: u32) -> nudge_domain::Message {
+    nudge_domain::Message {
+        id: nudge_domain::MessageId::from_uuid(nth(n)),
+        conversation_id: c.id,
+        user_id: c.user_id,
+        role: nudge_domain::Speaker::User,
+        content: format!("message {n}"),
+        tool_calls: vec![],
+        tool_call_id: None,
+        tool_name: None,
+        is_error: false,
+        created_at: t0() + Duration::seconds(i64::from(n)),
+    }
+}
+
+/// `c` as a turn leaves it: `added` more messages, some tokens, one version on.
+fn after_turn(c: &nudge_domain::Conversation, added: u64) -> nudge_domain::Conversation {
+    let mut next = c.clone();
+    next.message_count += added;
+    next.usage += nudge_domain::Usage { input_tokens: 120, output_tokens: 30 };
+    next.last_active_at = c.last_active_at + Duration::minutes(1);
+    next.version += 1;
+    next
+}
+
+fn message_numbers(items: &[nudge_domain::Message]) -> Vec<u32> {
+    items.iter().map(|m| m.id.as_uuid().as_u128() as u32).collect()
+}
+
+async fn all_messages(
+    p: &nudge_domain::Ports,
+    owner: &UserId,
+    c: &nudge_domain::ConversationId,
+) -> Vec<nudge_domain::Message> {
+    let page = PageRequest { limit: Limit::new(100).unwrap(), after: None };
+    p.conversations.list_messages(owner, c, &page).await.unwrap().items
+}
+
+pub async fn a_turn_creates_its_conversation_and_messages(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let c = conversation(owner, 1);
+    let asked = message(&c, 1);
+    let call = nudge_domain::Message {
+        role: nudge_domain::Speaker::Assistant,
+        content: String::new(),
+        tool_calls: vec![nudge_domain::ToolCall {
+            id: "call_1".into(),
+            name: "create_reminder".into(),
+            arguments: json!({"text": "meds", "due": "2026-11-22T21:00", "nested": {"n": 1.5, "x": [null]}}),
+        }],
+        ..message(&c, 2)
+    };
+    let result = nudge_domain::Message {
+        role: nudge_domain::Speaker::Tool,
+        content: r#"{"error":"no such zone"}"#.into(),
+        tool_call_id: Some("call_1".into()),
+        tool_name: Some("create_reminder".into()),
+        is_error: true,
+        ..message(&c, 3)
+    };
+    let answer = nudge_domain::Message {
+        role: nudge_domain::Speaker::Assistant,
+        content: "Done ✅ — I'll nudge you at 9 \"sharp\".\n".into(),
+        ..message(&c, 4)
+    };
+    let mut saved = after_turn(&c, 4);
+    saved.summary = Some("earlier: they asked about meds".into());
+    saved.summarized = 2;
+    saved.channel = nudge_domain::ConversationChannel::Sms;
+    p.conversations
+        .save_turn(&saved, None, &[asked.clone(), call.clone(), result.clone(), answer.clone()])
+        .await
+        .unwrap();
+    assert_eq!(p.conversations.get_conversation(&owner, &c.id).await.unwrap(), Some(saved));
+    assert_eq!(all_messages(&p, &owner, &c.id).await, [answer, result, call, asked]);
+}
+
+pub async fn a_turn_names_the_version_it_read(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let c = conversation(owner, 1);
+    p.conversations.save_turn(&c, None, &[message(&c, 1), message(&c, 2)]).await.unwrap();
+    let v2 = after_turn(&c, 2);
+    p.conversations.save_turn(&v2, Some(c.version), &[message(&c, 3), message(&c, 4)]).await.unwrap();
+    assert_eq!(p.conversations.get_conversation(&owner, &c.id).await.unwrap(), Some(v2.clone()));
+    assert_eq!(message_numbers(&all_messages(&p, &owner, &c.id).await), [4, 3, 2, 1]);
+
+    // A turn made on the version before: refused, and its message is not written.
+    let stale = after_turn(&c, 1);
+    let err = p.conversations.save_turn(&stale, Some(c.version), &[message(&c, 5)]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    // Starting a conversation that exists: refused too.
+    let err = p.conversations.save_turn(&c, None, &[message(&c, 6)]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    // So is a turn on a conversation that is not there.
+    let ghost = conversation(owner, 2);
+    let err =
+        p.conversations.save_turn(&after_turn(&ghost, 1), Some(1), &[message(&ghost, 7)]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(p.conversations.get_conversation(&owner, &ghost.id).await.unwrap(), None);
+    assert!(all_messages(&p, &owner, &ghost.id).await.is_empty());
+
+    assert_eq!(p.conversations.get_conversation(&owner, &c.id).await.unwrap(), Some(v2));
+    assert_eq!(message_numbers(&all_messages(&p, &owner, &c.id).await), [4, 3, 2, 1]);
+}
+
+pub async fn a_taken_message_id_fails_the_whole_turn(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let c = conversation(owner, 1);
+    let first = message(&c, 1);
+    p.conversations.save_turn(&c, None, std::slice::from_ref(&first)).await.unwrap();
+    // A new message and one whose id is taken: neither is written, nor the conversation.
+    let retold = nudge_domain::Message { content: "said again".into(), ..first.clone() };
+    let err = p
+        .conversations
+        .save_turn(&after_turn(&c, 2), Some(c.version), &[message(&c, 2), retold])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(p.conversations.get_conversation(&owner, &c.id).await.unwrap(), Some(c.clone()));
+    assert_eq!(all_messages(&p, &owner, &c.id).await, [first]);
+
+    // One id twice in a new conversation's turn: the conversation is not created.
+    let other = conversation(owner, 2);
+    let twice = [message(&other, 1), message(&other, 1)];
+    let err = p.conversations.save_turn(&other, None, &twice).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(p.conversations.get_conversation(&owner, &other.id).await.unwrap(), None);
+    assert!(all_messages(&p, &owner, &other.id).await.is_empty());
+}
+
+pub async fn messages_list_newest_first_a_page_at_a_time(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let c = conversation(owner, 1);
+    // 25 messages over 5 turns: the first starts the conversation, each next one resumes it.
+    let mut at: Option<nudge_domain::Conversation> = None;
+    for turn in 0..5u32 {
+        let (next, expected) = match &at {
+            None => (c.clone(), None),
+            Some(prev) => (after_turn(prev, 5), Some(prev.version)),
+        };
+        let messages: Vec<_> = (1..=5).map(|k| message(&c, turn * 5 + k)).collect();
+        p.conversations.save_turn(&next, expected, &messages).await.unwrap();
+        at = Some(next);
+    }
+    // Another conversation of the same user, whose messages are not this one's.
+    let other = conversation(owner, 2);
+    p.conversations.save_turn(&other, None, &[message(&other, 99)]).await.unwrap();
+
+    let mut page = PageRequest { limit: Limit::new(10).unwrap(), after: None };
+    let (mut seen, mut sizes) = (vec![], vec![]);
+    loop {
+        let got = p.conversations.list_messages(&owner, &c.id, &page).await.unwrap();
+        sizes.push(got.items.len());
+        seen.extend(message_numbers(&got.items));
+        match got.next {
+            Some(next) => page.after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(sizes, [10, 10, 5]);
+    assert_eq!(seen, (1..=25).rev().collect::<Vec<_>>());
+    let exact = PageRequest { limit: Limit::new(25).unwrap(), after: None };
+    let got = p.conversations.list_messages(&owner, &c.id, &exact).await.unwrap();
+    assert_eq!((got.items.len(), got.next), (25, None));
+    assert_eq!(message_numbers(&all_messages(&p, &owner, &other.id).await), [99]);
+
+    // Another user reading this conversation's messages finds none.
+    let bob = UserId::from_uuid(Uuid::now_v7());
+    assert!(all_messages(&p, &bob, &c.id).await.is_empty());
+}
+
+pub async fn conversations_list_newest_first_and_belong_to_their_owner(b: Backend) {
+    let p = store(b).await;
+    let owner = user("+14155550104");
+    // Other kinds of item under the same user are not listed among conversations.
+    p.users.create_user(&owner).await.unwrap();
+    p.tasks.insert_task(&task(owner.id, 50)).await.unwrap();
+    for n in 1..=7 {
+        let c = conversation(owner.id, n);
+        p.conversations.save_turn(&c, None, &[message(&c, 100 + n)]).await.unwrap();
+    }
+    let numbers = |items: &[nudge_domain::Conversation]| {
+        items.iter().map(|c| c.id.as_uuid().as_u128() as u32).collect::<Vec<_>>()
+    };
+    let mut page = PageRequest { limit: Limit::new(3).unwrap(), after: None };
+    let mut pages = vec![];
+    loop {
+        let got = p.conversations.list_conversations(&owner.id, &page).await.unwrap();
+        pages.push(numbers(&got.items));
+        match got.next {
+            Some(next) => page.after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, [vec![7, 6, 5], vec![4, 3, 2], vec![1]]);
+    let one = conversation(owner.id, 4);
+    assert_eq!(p.conversations.get_conversation(&owner.id, &one.id).await.unwrap(), Some(one.clone()));
+
+    let bob = UserId::from_uuid(Uuid::now_v7());
+    assert_eq!(p.conversations.get_conversation(&bob, &one.id).await.unwrap(), None);
+    let bobs = p.conversations.list_conversations(&bob, &PageRequest::default()).await.unwrap();
+    assert_eq!((bobs.items.len(), bobs.next), (0, None));
+}
+
+pub async fn a_conversation_replace_names_the_version_it_read(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let c = conversation(owner, 1);
+    p.conversations.save_turn(&c, None, &[message(&c, 1)]).await.unwrap();
+    let summarized = nudge_domain::Conversation {
+        summary: Some("they take meds at 9".into()),
+        summarized: 1,
+        version: 2,
+        ..c.clone()
+    };
+    p.conversations.replace_conversation(&summarized, 1).await.unwrap();
+    let late = nudge_domain::Conversation { summary: Some("late writer".into()), version: 2, ..c.clone() };
+    let err = p.conversations.replace_conversation(&late, 1).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(p.conversations.get_conversation(&owner, &c.id).await.unwrap(), Some(summarized));
+    // The summary does not touch the messages.
+    assert_eq!(message_numbers(&all_messages(&p, &owner, &c.id).await), [1]);
+    let ghost = conversation(owner, 2);
+    assert!(matches!(p.conversations.replace_conversation(&ghost, 1).await, Err(StoreError::NotFound)));
+    // Another user's conversation is not there for them to replace.
+    let stolen =
+        nudge_domain::Conversation { user_id: UserId::from_uuid(Uuid::now_v7()), version: 3, ..c.clone() };
+    assert!(matches!(p.conversations.replace_conversation(&stolen, 2).await, Err(StoreError::NotFound)));
+}
+
+/// The n-th memory of `owner`'s (ids sort by n).
+pub fn memory(owner: UserId, n: u32) -> nudge_domain::Memory {
+    nudge_domain::Memory {
+        id: nudge_domain::MemoryId::from_uuid(nth(n)),
+        user_id: owner,
+        kind: if n.is_multiple_of(2) {
+            nudge_domain::MemoryKind::Note
+        } else {
+            nudge_domain::MemoryKind::Fact
+        },
+        title: n.is_multiple_of(3).then(|| format!("note {n}")),
+        content: nudge_domain::MemoryContent::parse(&format!("memory {n}: takes meds at 9 💊\nwith water"))
+            .unwrap(),
+        source: nudge_domain::MemorySource::Chat,
+        embedding: None,
+        created_at: t0() + Duration::seconds(i64::from(n)),
+    }
+}
+
+pub async fn memories_are_kept_listed_and_deleted(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    for n in 1..=5 {
+        p.memories.insert_memory(&memory(owner, n)).await.unwrap();
+    }
+    let m = memory(owner, 3);
+    assert_eq!(p.memories.get_memory(&owner, &m.id).await.unwrap(), Some(m.clone()));
+    // Learning the same thing twice adds it once.
+    let again = nudge_domain::Memory { source: nudge_domain::MemorySource::Learned, ..m.clone() };
+    assert!(matches!(p.memories.insert_memory(&again).await, Err(StoreError::Conflict(_))));
+    assert_eq!(p.memories.get_memory(&owner, &m.id).await.unwrap(), Some(m.clone()));
+    // Other kinds of item under the same user are not listed among memories.
+    p.tasks.insert_task(&task(owner, 50)).await.unwrap();
+    let c = conversation(owner, 60);
+    p.conversations.save_turn(&c, None, &[message(&c, 61)]).await.unwrap();
+
+    let numbers = |items: &[nudge_domain::Memory]| {
+        items.iter().map(|m| m.id.as_uuid().as_u128() as u32).collect::<Vec<_>>()
+    };
+    let mut page = PageRequest { limit: Limit::new(2).unwrap(), after: None };
+    let mut pages = vec![];
+    loop {
+        let got = p.memories.list_memories(&owner, &page).await.unwrap();
+        pages.push(numbers(&got.items));
+        match got.next {
+            Some(next) => page.after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, [vec![5, 4], vec![3, 2], vec![1]]);
+
+    let bob = UserId::from_uuid(Uuid::now_v7());
+    assert_eq!(p.memories.get_memory(&bob, &m.id).await.unwrap(), None);
+    assert!(!p.memories.delete_memory(&bob, &m.id).await.unwrap());
+    assert!(p.memories.list_memories(&bob, &PageRequest::default()).await.unwrap().items.is_empty());
+    assert_eq!(p.memories.get_memory(&owner, &m.id).await.unwrap(), Some(m.clone()));
+
+    assert!(p.memories.delete_memory(&owner, &m.id).await.unwrap());
+    assert!(!p.memories.delete_memory(&owner, &m.id).await.unwrap());
+    assert_eq!(p.memories.get_memory(&owner, &m.id).await.unwrap(), None);
+    let left = p.memories.list_memories(&owner, &PageRequest::default()).await.unwrap();
+    assert_eq!(numbers(&left.items), [5, 4, 2, 1]);
+}
+
+pub async fn an_embedding_round_trips_exactly(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    // Values whose shortest decimal forms are long, the extremes, a subnormal, and 1536
+    // ordinary components as an embeddings API returns them.
+    let mut v = vec![
+        f32::from_bits(0x15ae_43fd),
+        f32::from_bits(0x95ae_43fd),
+        0.1,
+        1.0 / 3.0,
+        -1.0,
+        0.0,
+        f32::MAX,
+        f32::MIN,
+        f32::MIN_POSITIVE,
+        f32::from_bits(1),
+        f32::EPSILON,
+    ];
+    let mut x: u32 = 0x9e37_79b9;
+    for _ in 0..1536 {
+        x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        v.push((f64::from(x) / f64::from(u32::MAX) - 0.5) as f32 * 0.2);
+    }
+    let m = nudge_domain::Memory { embedding: Some(v.clone()), ..memory(owner, 1) };
+    p.memories.insert_memory(&m).await.unwrap();
+    let bits = |m: &nudge_domain::Memory| {
+        m.embedding.as_ref().unwrap().iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+    };
+    let got = p.memories.get_memory(&owner, &m.id).await.unwrap().unwrap();
+    assert_eq!(bits(&got), bits(&m));
+    assert_eq!(got, m);
+    let listed = p.memories.list_memories(&owner, &PageRequest::default()).await.unwrap();
+    assert_eq!(listed.items.iter().map(bits).collect::<Vec<_>>(), [bits(&m)]);
+    // No embedding stays none, and an empty one stays empty.
+    let plain = memory(owner, 2);
+    let empty = nudge_domain::Memory { embedding: Some(vec![]), ..memory(owner, 3) };
+    p.memories.insert_memory(&plain).await.unwrap();
+    p.memories.insert_memory(&empty).await.unwrap();
+    assert_eq!(p.memories.get_memory(&owner, &plain.id).await.unwrap(), Some(plain));
+    assert_eq!(p.memories.get_memory(&owner, &empty.id).await.unwrap(), Some(empty));
+}
+
+/// The n-th customization of `owner`'s for `agent` (ids sort by n).
+pub fn customization(owner: UserId, n: u32, agent: &str) -> nudge_domain::PromptCustomization {
+    nudge_domain::PromptCustomization {
+        id: nudge_domain::CustomizationId::from_uuid(nth(n)),
+        user_id: owner,
+        agent_name: nudge_domain::AgentName::parse(agent).unwrap(),
+        customization_type: nudge_domain::CustomizationType::Tone,
+        content: nudge_domain::Instructions::parse(&format!("customization {n}: friendly, no emoji"))
+            .unwrap(),
+        is_active: n % 2 == 1,
+        priority: i32::try_from(n).unwrap() - 3,
+        created_at: t0() + Duration::seconds(i64::from(n)),
+        updated_at: t0() + Duration::seconds(i64::from(n)),
+        version: 1,
+    }
+}
+
+pub async fn customizations_are_kept_replaced_and_listed_per_agent(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    for n in 1..=3 {
+        p.prompts.insert_customization(&customization(owner, n, "assistant")).await.unwrap();
+    }
+    for n in 4..=5 {
+        p.prompts.insert_customization(&customization(owner, n, "planner")).await.unwrap();
+    }
+    let c = customization(owner, 2, "assistant");
+    assert_eq!(p.prompts.get_customization(&owner, &c.id).await.unwrap(), Some(c.clone()));
+    let again = nudge_domain::PromptCustomization { is_active: true, ..c.clone() };
+    assert!(matches!(p.prompts.insert_customization(&again).await, Err(StoreError::Conflict(_))));
+
+    let numbers = |items: &[nudge_domain::PromptCustomization]| {
+        items.iter().map(|c| c.id.as_uuid().as_u128() as u32).collect::<Vec<_>>()
+    };
+    let list = |agent: &'static str, limit: i64, after| {
+        let p = p.clone();
+        async move {
+            let agent = nudge_domain::AgentName::parse(agent).unwrap();
+            let page = PageRequest { limit: Limit::new(limit).unwrap(), after };
+            p.prompts.list_customizations(&owner, &agent, &page).await.unwrap()
+        }
+    };
+    let first = list("assistant", 2, None).await;
+    assert_eq!(numbers(&first.items), [3, 2]);
+    let rest = list("assistant", 2, first.next).await;
+    assert_eq!((numbers(&rest.items), rest.next), (vec![1], None));
+    assert_eq!(numbers(&list("planner", 10, None).await.items), [5, 4]);
+    assert!(list("coach", 10, None).await.items.is_empty());
+
+    let v2 = nudge_domain::PromptCustomization {
+        content: nudge_domain::Instructions::parse("keep answers under two sentences").unwrap(),
+        customization_type: nudge_domain::CustomizationType::Instructions,
+        is_active: false,
+        priority: 10,
+        updated_at: t0() + Duration::hours(1),
+        version: 2,
+        ..c.clone()
+    };
+    p.prompts.replace_customization(&v2, 1).await.unwrap();
+    let late = nudge_domain::PromptCustomization { priority: -1, version: 2, ..c.clone() };
+    assert!(matches!(p.prompts.replace_customization(&late, 1).await, Err(StoreError::Conflict(_))));
+    assert_eq!(p.prompts.get_customization(&owner, &c.id).await.unwrap(), Some(v2.clone()));
+    assert_eq!(
+        list("assistant", 10, None).await.items,
+        [customization(owner, 3, "assistant"), v2, customization(owner, 1, "assistant")]
+    );
+    let ghost = customization(owner, 9, "assistant");
+    assert!(matches!(p.prompts.replace_customization(&ghost, 1).await, Err(StoreError::NotFound)));
+
+    let bob = UserId::from_uuid(Uuid::now_v7());
+    assert_eq!(p.prompts.get_customization(&bob, &c.id).await.unwrap(), None);
+    let assistant = nudge_domain::AgentName::assistant();
+    assert!(
+        p.prompts
+            .list_customizations(&bob, &assistant, &PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+pub async fn tokens_add_up_per_user_per_day(b: Backend) {
+    let p = store(b).await;
+    let (alice, bob) = (UserId::from_uuid(Uuid::now_v7()), UserId::from_uuid(Uuid::now_v7()));
+    let day = t0().date_naive();
+    let next = day.succ_opt().unwrap();
+    assert_eq!(p.usage.tokens_on(&alice, day).await.unwrap(), 0);
+    assert_eq!(p.usage.add_tokens(&alice, day, 100).await.unwrap(), 100);
+    assert_eq!(p.usage.add_tokens(&alice, day, 50).await.unwrap(), 150);
+    assert_eq!(p.usage.add_tokens(&alice, next, 7).await.unwrap(), 7);
+    assert_eq!(p.usage.add_tokens(&bob, day, 1).await.unwrap(), 1);
+    assert_eq!(p.usage.tokens_on(&alice, day).await.unwrap(), 150);
+    assert_eq!(p.usage.tokens_on(&alice, next).await.unwrap(), 7);
+    assert_eq!(p.usage.tokens_on(&bob, day).await.unwrap(), 1);
+    assert_eq!(p.usage.tokens_on(&bob, next).await.unwrap(), 0);
+    // A big count is kept whole.
+    let big = 3_000_000_000_000;
+    assert_eq!(p.usage.add_tokens(&bob, next, big).await.unwrap(), big);
+    assert_eq!(p.usage.tokens_on(&bob, next).await.unwrap(), big);
+}
+
+pub async fn concurrent_token_adds_are_all_counted(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let day = t0().date_naive();
+    let mut adds = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let p = p.clone();
+        adds.spawn(async move { p.usage.add_tokens(&owner, day, 10).await.unwrap() });
+    }
+    let mut totals = adds.join_all().await;
+    totals.sort();
+    // Each add saw its own running total: none was lost or counted twice.
+    assert_eq!(totals, [10, 20, 30, 40, 50, 60, 70, 80]);
+    assert_eq!(p.usage.tokens_on(&owner, day).await.unwrap(), 80);
+}
+
+pub async fn an_agent_message_is_enqueued_off_the_notify_queue(b: Backend) {
+    let (p, tap) = crate::store_with_queue(b).await;
+    let learn = |message: Uuid| nudge_domain::AgentMessage::Learn {
+        user_id: UserId::from_uuid(nth(1)),
+        conversation_id: nudge_domain::ConversationId::from_uuid(nth(2)),
+        message_id: nudge_domain::MessageId::from_uuid(message),
+    };
+    let sent = [learn(nth(3)), learn(nth(4))];
+    for m in &sent {
+        p.agent_queue.enqueue_agent(m).await.unwrap();
+    }
+    // SQS does not promise an order: compare as sets.
+    let mut got = tap.agent_messages().await;
+    got.sort_by_key(|m| serde_json::to_string(m).unwrap());
+    assert_eq!(got, sent);
+    // The agent's work does not reach the notifier, and was taken off its queue once.
+    assert!(tap.take().await.is_empty());
+    assert!(tap.agent_messages().await.is_empty());
+}

@@ -1,27 +1,37 @@
-//! The `notify` queue on SQS.
+//! The `notify` and `agent` queues on SQS.
 
 use async_trait::async_trait;
 use aws_sdk_sqs::{Client, error::DisplayErrorContext};
-use nudge_domain::{NotifyMessage, NotifyQueue, StoreError};
+use nudge_domain::{AgentMessage, AgentQueue, NotifyMessage, NotifyQueue, StoreError};
+use serde::Serialize;
 
-pub struct SqsQueue {
-    client: Client,
-    url: String,
+/// Both queues of a function, each a JSON message per SQS message. A queue whose URL is not
+/// configured fails each enqueue saying so, rather than dropping the message.
+#[derive(Clone)]
+pub struct SqsQueues {
+    pub client: Client,
+    /// `NOTIFY_QUEUE_URL`.
+    pub notify_url: Option<String>,
+    /// `AGENT_QUEUE_URL`.
+    pub agent_url: Option<String>,
 }
 
-impl SqsQueue {
-    pub fn new(client: Client, url: impl Into<String>) -> Self {
-        Self { client, url: url.into() }
+impl SqsQueues {
+    pub fn new(client: Client, notify_url: Option<String>, agent_url: Option<String>) -> Self {
+        Self { client, notify_url, agent_url }
     }
-}
 
-#[async_trait]
-impl NotifyQueue for SqsQueue {
-    async fn enqueue(&self, m: &NotifyMessage) -> Result<(), StoreError> {
-        let body = serde_json::to_string(m).map_err(|e| StoreError::Backend(e.to_string()))?;
+    async fn send(
+        &self,
+        url: Option<&str>,
+        missing: &str,
+        message: &impl Serialize,
+    ) -> Result<(), StoreError> {
+        let url = url.ok_or_else(|| StoreError::Backend(format!("{missing} is not set")))?;
+        let body = serde_json::to_string(message).map_err(|e| StoreError::Backend(e.to_string()))?;
         self.client
             .send_message()
-            .queue_url(&self.url)
+            .queue_url(url)
             .message_body(body)
             .send()
             .await
@@ -30,13 +40,16 @@ impl NotifyQueue for SqsQueue {
     }
 }
 
-/// A function with no queue configured (`NOTIFY_QUEUE_URL` unset): enqueueing is an error
-/// that says so, rather than a silent drop.
-pub struct NoQueue;
+#[async_trait]
+impl NotifyQueue for SqsQueues {
+    async fn enqueue(&self, m: &NotifyMessage) -> Result<(), StoreError> {
+        self.send(self.notify_url.as_deref(), "NOTIFY_QUEUE_URL", m).await
+    }
+}
 
 #[async_trait]
-impl NotifyQueue for NoQueue {
-    async fn enqueue(&self, _: &NotifyMessage) -> Result<(), StoreError> {
-        Err(StoreError::Backend("NOTIFY_QUEUE_URL is not set".into()))
+impl AgentQueue for SqsQueues {
+    async fn enqueue_agent(&self, m: &AgentMessage) -> Result<(), StoreError> {
+        self.send(self.agent_url.as_deref(), "AGENT_QUEUE_URL", m).await
     }
 }

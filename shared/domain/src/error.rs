@@ -39,6 +39,12 @@ pub enum DomainError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// A limit the user reached (the daily token budget): try again later.
+    #[error("{0}")]
+    RateLimited(String),
+    /// A provider we depend on (the language model) did not answer: not the caller's fault.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal: {0}")]
     Internal(String),
 }

@@ -56,3 +56,35 @@ uuid_id!(
     /// ticks firing the same thing name the same notification; it still sorts by time.
     NotificationId, "notification"
 );
+uuid_id!(
+    /// A conversation's id: a UUIDv7, so a user's latest conversation sorts first.
+    ConversationId, "conversation"
+);
+uuid_id!(
+    /// A message's id within its conversation: a UUIDv7, in the order the turn wrote them.
+    MessageId, "message"
+);
+uuid_id!(
+    /// A memory's id: a UUIDv7, or one derived from the message it was learned from.
+    MemoryId, "memory"
+);
+uuid_id!(
+    /// A prompt customization's id: a UUIDv7.
+    CustomizationId, "prompt customization"
+);
+
+impl MemoryId {
+    /// The id of the `n`-th memory learned from a message: learning from it again names the
+    /// same memories. A UUIDv7 with the message's time, so it sorts with the others.
+    pub fn learned_from(message: MessageId, n: usize) -> Self {
+        use sha2::{Digest, Sha256};
+        let hash = Sha256::digest(format!("nudge/learned/{message}/{n}").as_bytes());
+        let mut rand = [0u8; 10];
+        rand.copy_from_slice(&hash[..10]);
+        let ms = message.as_uuid().get_timestamp().map_or(0, |t| {
+            let (s, ns) = t.to_unix();
+            s * 1000 + u64::from(ns / 1_000_000)
+        });
+        Self::from_uuid(uuid::Builder::from_unix_timestamp_millis(ms, &rand).into_uuid())
+    }
+}

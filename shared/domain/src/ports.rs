@@ -5,12 +5,13 @@ use std::{fmt, sync::Arc};
 
 use async_trait::async_trait;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Clock, Email, IdSource, Notification, NotificationId, Page, PageRequest, PhoneNumber, Reminder,
-    ReminderId, StoreError, Task, TaskFilter, TaskId, User, UserId,
+    AgentName, Clock, Conversation, ConversationId, CustomizationId, Email, IdSource, Memory, MemoryId,
+    Message, MessageId, Notification, NotificationId, Page, PageRequest, PhoneNumber, PromptCustomization,
+    Reminder, ReminderId, StoreError, Task, TaskFilter, TaskId, User, UserId,
 };
 
 #[async_trait]
@@ -98,6 +99,103 @@ pub trait NotificationRepo: Send + Sync {
         owner: &UserId,
         page: &PageRequest<NotificationId>,
     ) -> Result<Page<Notification, NotificationId>, StoreError>;
+}
+
+#[async_trait]
+pub trait ConversationRepo: Send + Sync {
+    /// Stores a turn atomically: its messages, and the conversation as it becomes. With
+    /// `expected_version` `None` the conversation is new (`Conflict` if it exists); otherwise it
+    /// must still be at that version (`Conflict` if it moved on). A message whose id exists is a
+    /// `Conflict` too, and nothing of the turn is written.
+    async fn save_turn(
+        &self,
+        conversation: &Conversation,
+        expected_version: Option<u64>,
+        messages: &[Message],
+    ) -> Result<(), StoreError>;
+    /// One of the owner's conversations; another user's is `None`.
+    async fn get_conversation(
+        &self,
+        owner: &UserId,
+        id: &ConversationId,
+    ) -> Result<Option<Conversation>, StoreError>;
+    /// Replaces a conversation still at `expected_version` (the rolling summary).
+    async fn replace_conversation(&self, c: &Conversation, expected_version: u64) -> Result<(), StoreError>;
+    /// The owner's conversations, newest first.
+    async fn list_conversations(
+        &self,
+        owner: &UserId,
+        page: &PageRequest<ConversationId>,
+    ) -> Result<Page<Conversation, ConversationId>, StoreError>;
+    /// A conversation's messages, newest first; empty for another user's conversation.
+    async fn list_messages(
+        &self,
+        owner: &UserId,
+        conversation: &ConversationId,
+        page: &PageRequest<MessageId>,
+    ) -> Result<Page<Message, MessageId>, StoreError>;
+}
+
+#[async_trait]
+pub trait MemoryRepo: Send + Sync {
+    /// Adds a memory. `Conflict` when its id exists (a learned memory's id is derived from
+    /// where it was learned, so learning twice adds it once).
+    async fn insert_memory(&self, memory: &Memory) -> Result<(), StoreError>;
+    async fn get_memory(&self, owner: &UserId, id: &MemoryId) -> Result<Option<Memory>, StoreError>;
+    async fn delete_memory(&self, owner: &UserId, id: &MemoryId) -> Result<bool, StoreError>;
+    /// The owner's memories, newest first.
+    async fn list_memories(
+        &self,
+        owner: &UserId,
+        page: &PageRequest<MemoryId>,
+    ) -> Result<Page<Memory, MemoryId>, StoreError>;
+}
+
+#[async_trait]
+pub trait PromptRepo: Send + Sync {
+    /// Adds a customization. `Conflict` when its id exists.
+    async fn insert_customization(&self, c: &PromptCustomization) -> Result<(), StoreError>;
+    async fn get_customization(
+        &self,
+        owner: &UserId,
+        id: &CustomizationId,
+    ) -> Result<Option<PromptCustomization>, StoreError>;
+    /// Replaces a customization still at `expected_version`.
+    async fn replace_customization(
+        &self,
+        c: &PromptCustomization,
+        expected_version: u64,
+    ) -> Result<(), StoreError>;
+    /// The owner's customizations for one agent, newest first.
+    async fn list_customizations(
+        &self,
+        owner: &UserId,
+        agent: &AgentName,
+        page: &PageRequest<CustomizationId>,
+    ) -> Result<Page<PromptCustomization, CustomizationId>, StoreError>;
+}
+
+/// Tokens spent per user per day (UTC), for the daily budget. Counters expire on their own.
+#[async_trait]
+pub trait UsageRepo: Send + Sync {
+    /// Adds `tokens` to the owner's count for `day`, atomically; answers the new total.
+    async fn add_tokens(&self, owner: &UserId, day: NaiveDate, tokens: u64) -> Result<u64, StoreError>;
+    async fn tokens_on(&self, owner: &UserId, day: NaiveDate) -> Result<u64, StoreError>;
+}
+
+/// What the `agent` queue carries: work done off the response path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentMessage {
+    /// Learn from a finished turn (memories, the rolling summary). `message_id` is the user's
+    /// message that started it.
+    Learn { user_id: UserId, conversation_id: ConversationId, message_id: MessageId },
+}
+
+/// The `agent` queue (SQS in AWS, an SQLite table locally).
+#[async_trait]
+pub trait AgentQueue: Send + Sync {
+    async fn enqueue_agent(&self, message: &AgentMessage) -> Result<(), StoreError>;
 }
 
 /// What the `notify` queue carries: which notification to deliver.
@@ -193,28 +291,43 @@ pub struct Ports {
     pub tasks: Arc<dyn TaskRepo>,
     pub reminders: Arc<dyn ReminderRepo>,
     pub notifications: Arc<dyn NotificationRepo>,
+    pub conversations: Arc<dyn ConversationRepo>,
+    pub memories: Arc<dyn MemoryRepo>,
+    pub prompts: Arc<dyn PromptRepo>,
+    pub usage: Arc<dyn UsageRepo>,
     pub queue: Arc<dyn NotifyQueue>,
+    pub agent_queue: Arc<dyn AgentQueue>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
 }
 
 impl Ports {
-    /// Ports whose repositories are all one store (each adapter implements them all).
-    pub fn over<S>(
-        store: Arc<S>,
-        queue: Arc<dyn NotifyQueue>,
-        clock: Arc<dyn Clock>,
-        ids: Arc<dyn IdSource>,
-    ) -> Self
+    /// Ports whose repositories are all one store (each adapter implements them all), and
+    /// whose queues are one adapter.
+    pub fn over<S, Q>(store: Arc<S>, queues: Arc<Q>, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Self
     where
-        S: UserRepo + TaskRepo + ReminderRepo + NotificationRepo + 'static,
+        S: UserRepo
+            + TaskRepo
+            + ReminderRepo
+            + NotificationRepo
+            + ConversationRepo
+            + MemoryRepo
+            + PromptRepo
+            + UsageRepo
+            + 'static,
+        Q: NotifyQueue + AgentQueue + 'static,
     {
         Ports {
             users: store.clone(),
             tasks: store.clone(),
             reminders: store.clone(),
-            notifications: store,
-            queue,
+            notifications: store.clone(),
+            conversations: store.clone(),
+            memories: store.clone(),
+            prompts: store.clone(),
+            usage: store,
+            queue: queues.clone(),
+            agent_queue: queues,
             clock,
             ids,
         }

@@ -1,20 +1,36 @@
 //! The embedded store: one SQLite file (bundled SQLite, WAL) that mirrors the DynamoDB access
 //! patterns with primary keys and indexes.
 //!
-//! | access pattern            | how                                                        |
-//! |---------------------------|------------------------------------------------------------|
-//! | user by id                | `users` primary key                                        |
-//! | user by phone             | `users.phone` UNIQUE index                                 |
-//! | a user's task by id       | `tasks (user_id, id)` primary key                          |
-//! | a user's tasks, paged     | primary key range `user_id = ? AND id < ?`, newest first   |
-//! | a user's reminders, notifications | the same, on `reminders` and `notifications`       |
-//! | due reminders             | partial index `reminders_due`: `fire_key <= now`           |
-//! | notifications to resend   | partial index `notifications_redispatch`                   |
-//! | the local queue           | `queue_visible`: `dead = 0 AND visible_at <= now`          |
+//! | access pattern                    | how                                                               |
+//! |-----------------------------------|-------------------------------------------------------------------|
+//! | user by id                        | `users` primary key                                               |
+//! | user by phone                     | `users.phone` UNIQUE index                                        |
+//! | a user's task by id               | `tasks (user_id, id)` primary key                                 |
+//! | a user's tasks, paged             | primary key range `user_id = ? AND id < ?`, newest first          |
+//! | a user's reminders, notifications | the same, on `reminders` and `notifications`                      |
+//! | due reminders                     | partial index `reminders_due`: `fire_key <= now`                  |
+//! | notifications to resend           | partial index `notifications_redispatch`                          |
+//! | a user's conversation(s)          | `conversations (user_id, id)`, as tasks                           |
+//! | a conversation's messages, newest | `messages (user_id, conversation_id, id)` range `id < ?`:         |
+//! | first                             | another user's conversation reads as empty                        |
+//! | save a turn                       | one transaction: insert the conversation (new) or update it       |
+//! |                                   | `WHERE version = ?`, and insert each message (id taken: rollback) |
+//! | a user's memory, memories         | `memories (user_id, id)`, as tasks                                |
+//! | a user's customization            | `prompt_customizations (user_id, id)` primary key                 |
+//! | a user's customizations for one   | index `prompt_customizations_by_agent`                            |
+//! | agent, newest first               | `(user_id, agent_name, id)`, range `id < ?`                       |
+//! | tokens spent on a day (UTC)       | `token_usage (user_id, day)` primary key                          |
+//! | add tokens spent                  | upsert `tokens = tokens + excluded.tokens RETURNING tokens`;      |
+//! |                                   | the owner's counters three days past their day are deleted        |
+//! | the local queues (notify, agent)  | `queue_visible`: `name = ? AND dead = 0 AND visible_at <= now`    |
 
+mod conversations;
 mod local;
+mod memories;
+mod prompts;
 mod reminders;
 mod store;
+mod usage;
 
-pub use local::{MAX_RECEIVES, OutboxEntry, Received};
+pub use local::{MAX_RECEIVES, OutboxEntry, QueueName, Received};
 pub use store::SqliteStore;

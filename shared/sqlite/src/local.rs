@@ -1,66 +1,109 @@
-//! The local stack's queue and outbox: what SQS and the SMS/e-mail providers are in AWS.
+//! The local stack's queues and outbox: what SQS and the SMS/e-mail providers are in AWS.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use nudge_domain::{Address, Notification, NotifyMessage, NotifyQueue, SendError, Sender, StoreError};
+use nudge_domain::{
+    Address, AgentMessage, AgentQueue, Notification, NotifyMessage, NotifyQueue, SendError, Sender,
+    StoreError,
+};
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Serialize, de::DeserializeOwned};
 
 use crate::store::{SqliteStore, backend, from_json, time_key, to_json};
 
 /// Receives after which a message is dead-lettered, as SQS's redrive policy does.
 pub const MAX_RECEIVES: i64 = 5;
 
-/// A message taken off the local queue: invisible to others until acked or its time is up.
+/// Which local queue: the one table holds both, as two SQS queues do in AWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QueueName {
+    /// Notifications to deliver ([`NotifyMessage`]).
+    Notify,
+    /// Agent work off the response path ([`AgentMessage`]).
+    Agent,
+}
+
+impl QueueName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueName::Notify => "notify",
+            QueueName::Agent => "agent",
+        }
+    }
+}
+
+/// A message taken off a local queue: invisible to others until acked or its time is up.
 #[derive(Debug)]
-pub struct Received {
+pub struct Received<M = NotifyMessage> {
     pub id: i64,
-    pub message: NotifyMessage,
+    pub message: M,
     pub receives: i64,
 }
 
-#[async_trait]
-impl NotifyQueue for SqliteStore {
-    async fn enqueue(&self, m: &NotifyMessage) -> Result<(), StoreError> {
-        let body = to_json(m)?;
+impl SqliteStore {
+    async fn push(&self, queue: QueueName, body: String) -> Result<(), StoreError> {
         let now = time_key(Utc::now());
         self.run(move |c| {
-            c.execute("INSERT INTO queue (body, visible_at) VALUES (?1, ?2)", params![body, now])
-                .map_err(backend)?;
+            c.execute(
+                "INSERT INTO queue (name, body, visible_at) VALUES (?1, ?2, ?3)",
+                params![queue.as_str(), body, now],
+            )
+            .map_err(backend)?;
             Ok(())
         })
         .await
     }
 }
 
+#[async_trait]
+impl NotifyQueue for SqliteStore {
+    async fn enqueue(&self, m: &NotifyMessage) -> Result<(), StoreError> {
+        self.push(QueueName::Notify, to_json(m)?).await
+    }
+}
+
+#[async_trait]
+impl AgentQueue for SqliteStore {
+    async fn enqueue_agent(&self, m: &AgentMessage) -> Result<(), StoreError> {
+        self.push(QueueName::Agent, to_json(m)?).await
+    }
+}
+
 impl SqliteStore {
-    /// Up to `max` visible messages, each hidden for `visibility`; one received too often is
-    /// dead-lettered instead.
-    pub async fn receive(
+    /// Up to `max` visible messages of `queue`, each hidden for `visibility`; one received too
+    /// often is dead-lettered instead. `M` is what that queue carries.
+    pub async fn receive<M>(
         &self,
+        queue: QueueName,
         now: DateTime<Utc>,
         max: usize,
         visibility: Duration,
-    ) -> Result<Vec<Received>, StoreError> {
+    ) -> Result<Vec<Received<M>>, StoreError>
+    where
+        M: DeserializeOwned + Send + 'static,
+    {
         let (now_key, hidden_until) = (time_key(now), time_key(now + visibility));
         self.run(move |c| {
             let tx = c.transaction().map_err(backend)?;
             tx.execute(
-                "UPDATE queue SET dead = 1 WHERE dead = 0 AND receives >= ?1 AND visible_at <= ?2",
-                params![MAX_RECEIVES, now_key],
+                "UPDATE queue SET dead = 1
+                 WHERE name = ?1 AND dead = 0 AND receives >= ?2 AND visible_at <= ?3",
+                params![queue.as_str(), MAX_RECEIVES, now_key],
             )
             .map_err(backend)?;
             let rows: Vec<(i64, String, i64)> = {
                 let mut stmt = tx
                     .prepare_cached(
-                        "SELECT id, body, receives FROM queue WHERE dead = 0 AND visible_at <= ?1
-                         ORDER BY id LIMIT ?2",
+                        "SELECT id, body, receives FROM queue
+                         WHERE name = ?1 AND dead = 0 AND visible_at <= ?2 ORDER BY id LIMIT ?3",
                     )
                     .map_err(backend)?;
-                stmt.query_map(params![now_key, max as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .map_err(backend)?
-                    .collect::<Result<_, _>>()
-                    .map_err(backend)?
+                stmt.query_map(params![queue.as_str(), now_key, max as i64], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .map_err(backend)?
+                .collect::<Result<_, _>>()
+                .map_err(backend)?
             };
             let mut out = Vec::with_capacity(rows.len());
             for (id, body, receives) in rows {
@@ -77,21 +120,24 @@ impl SqliteStore {
         .await
     }
 
-    /// Deletes a handled message.
-    pub async fn ack(&self, id: i64) -> Result<(), StoreError> {
+    /// Deletes a handled message of `queue`.
+    pub async fn ack(&self, queue: QueueName, id: i64) -> Result<(), StoreError> {
         self.run(move |c| {
-            c.execute("DELETE FROM queue WHERE id = ?1", [id]).map_err(backend)?;
+            c.execute("DELETE FROM queue WHERE name = ?1 AND id = ?2", params![queue.as_str(), id])
+                .map_err(backend)?;
             Ok(())
         })
         .await
     }
 
-    /// Messages in the queue, and how many of them are dead-lettered.
-    pub async fn queue_depth(&self) -> Result<(i64, i64), StoreError> {
-        self.run(|c| {
-            c.query_row("SELECT COUNT(*), COALESCE(SUM(dead), 0) FROM queue", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+    /// Messages in `queue`, and how many of them are dead-lettered.
+    pub async fn queue_depth(&self, queue: QueueName) -> Result<(i64, i64), StoreError> {
+        self.run(move |c| {
+            c.query_row(
+                "SELECT COUNT(*), COALESCE(SUM(dead), 0) FROM queue WHERE name = ?1",
+                [queue.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .map_err(backend)
         })
         .await

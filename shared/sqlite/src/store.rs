@@ -22,6 +22,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/0001_users_and_tasks.sql")),
         M::up(include_str!("migrations/0002_reminders_and_notifications.sql")),
+        M::up(include_str!("migrations/0003_agent.sql")),
     ])
 }
 
@@ -284,6 +285,29 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
+    }
+
+    #[tokio::test]
+    async fn messages_queued_before_the_agent_queue_stay_on_notify() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        Migrations::new(migrations_up_to(2)).to_latest(&mut conn).unwrap();
+        let body = r#"{"user_id":"0190aaaa-0000-7000-8000-000000000001","notification_id":"0190aaaa-0000-7000-8000-000000000002"}"#;
+        conn.execute("INSERT INTO queue (body, visible_at) VALUES (?1, '2026-01-01T00:00:00.000Z')", [body])
+            .unwrap();
+        let s = SqliteStore::setup(conn).unwrap();
+        assert_eq!(s.queue_depth(crate::QueueName::Notify).await.unwrap(), (1, 0));
+        assert_eq!(s.queue_depth(crate::QueueName::Agent).await.unwrap(), (0, 0));
+        let got: Vec<crate::Received> =
+            s.receive(crate::QueueName::Notify, Utc::now(), 10, chrono::Duration::minutes(1)).await.unwrap();
+        assert_eq!(got.len(), 1);
+    }
+
+    fn migrations_up_to(n: usize) -> Vec<M<'static>> {
+        let all = [
+            include_str!("migrations/0001_users_and_tasks.sql"),
+            include_str!("migrations/0002_reminders_and_notifications.sql"),
+        ];
+        all[..n].iter().map(|sql| M::up(sql)).collect()
     }
 
     #[test]

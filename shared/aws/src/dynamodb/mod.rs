@@ -18,13 +18,34 @@
 //! | claim a firing              | TransactWriteItems: Put `NOTIF#<id>` if absent + Put the reminder  |
 //! |                             | if its version is the one read                                     |
 //! | tokens to refresh (later)   | Query `refresh-index`: `refresh_shard = REFRESH#<n> AND refresh_at <= t` |
+//! | a user's conversation       | GetItem `PK = USER#<id>, SK = CONV#<conversation id>`              |
+//! | a user's conversations      | Query `PK = USER#<id> AND begins_with(SK, CONV#)`, backwards       |
+//! | a conversation's messages,  | Query `PK = USER#<id> AND begins_with(SK, MSG#<conversation id>#)`,|
+//! | newest first                | backwards (message ids are UUIDv7: SK order is time order)         |
+//! | save a turn                 | TransactWriteItems: Put `CONV#<id>` if absent (new) or if its      |
+//! |                             | version is the one read + Put each `MSG#<conv>#<id>` if absent     |
+//! | a user's memory             | GetItem `PK = USER#<id>, SK = MEM#<memory id>`                     |
+//! | a user's memories           | Query `PK = USER#<id> AND begins_with(SK, MEM#)`, backwards        |
+//! | a user's customization      | GetItem `PK = USER#<id>, SK = PROMPT#<customization id>`           |
+//! | a user's customizations for | Query `PK = USER#<id> AND begins_with(SK, PROMPT#)`, backwards;    |
+//! | one agent                   | FilterExpression `agent_name = :agent`                             |
+//! | tokens spent on a day (UTC) | GetItem `PK = USER#<id>, SK = USAGE#<yyyy-mm-dd>`                  |
+//! | add tokens spent            | UpdateItem `ADD tokens :n`, returning the new total; `ttl` three   |
+//! |                             | days after the day ends, so counters expire on their own           |
+//!
+//! No `SK` prefix is a prefix of another kind's (`CONV#`, `MSG#`, `MEM#`, `PROMPT#`, `USAGE#`,
+//! `TASK#`, `REMINDER#`, `NOTIF#`, `PROFILE`), so each `begins_with` reads one kind only.
 //!
 //! The phone item is written in the same transaction as the user, with `attribute_not_exists`:
 //! it is the phone → user index and what makes a phone number name one user (a GSI could find
 //! the user but could not keep the number unique).
 
+mod conversations;
+mod memories;
+mod prompts;
 mod reminders;
 mod tasks;
+mod usage;
 mod users;
 
 pub use reminders::{DUE_SHARDS, reminder_item};
@@ -94,6 +115,25 @@ impl DynamoStore {
                 PutItemError::ConditionalCheckFailedException(_) => Ok(false),
                 other => Err(backend(other)),
             },
+        }
+    }
+
+    /// PutItem if the stored version is `expected`; tells a stale version from a missing item.
+    pub(crate) async fn replace_versioned(
+        &self,
+        item: Item,
+        expected: u64,
+        pk: String,
+        sk: String,
+    ) -> Result<(), StoreError> {
+        let condition = "attribute_exists(PK) AND version = :expected";
+        if self.put_if(item, condition, Some((":expected", version(expected)))).await? {
+            return Ok(());
+        }
+        // Gone, or moved on: one consistent read tells which (the rare path only).
+        match self.get(pk, sk).await? {
+            Some(_) => Err(StoreError::Conflict("stale version".into())),
+            None => Err(StoreError::NotFound),
         }
     }
 }
@@ -190,6 +230,10 @@ impl DynamoStore {
 
 pub(crate) fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
+}
+
+pub(crate) fn version(v: u64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
 }
 
 pub(crate) fn user_pk(id: &impl std::fmt::Display) -> String {

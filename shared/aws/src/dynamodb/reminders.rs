@@ -10,7 +10,7 @@ use nudge_domain::{
 };
 use tokio::task::JoinSet;
 
-use super::{DynamoStore, Filter, Item, backend, from_item, s, time_key, to_item, user_pk};
+use super::{DynamoStore, Filter, Item, backend, from_item, s, time_key, to_item, user_pk, version};
 
 const REMINDER: &str = "REMINDER#";
 const NOTIFICATION: &str = "NOTIF#";
@@ -52,29 +52,7 @@ fn notification_item(n: &Notification) -> Result<Item, StoreError> {
     Ok(item)
 }
 
-fn version(v: u64) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
-
 impl DynamoStore {
-    /// PutItem if the stored version is `expected`; tells a stale version from a missing item.
-    async fn replace_versioned(
-        &self,
-        item: Item,
-        expected: u64,
-        pk: String,
-        sk: String,
-    ) -> Result<(), StoreError> {
-        let condition = "attribute_exists(PK) AND version = :expected";
-        if self.put_if(item, condition, Some((":expected", version(expected)))).await? {
-            return Ok(());
-        }
-        match self.get(pk, sk).await? {
-            Some(_) => Err(StoreError::Conflict("stale version".into())),
-            None => Err(StoreError::NotFound),
-        }
-    }
-
     /// Every entry of one due shard at or before `now`.
     async fn due_shard(&self, shard: String, now: String) -> Result<Vec<Item>, StoreError> {
         let mut items = vec![];
