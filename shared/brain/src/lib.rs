@@ -1,0 +1,140 @@
+//! The offline brain: Nudge's [`LanguageModel`] when no LLM provider is configured.
+//!
+//! It reads what people actually text an assistant like this one (lowercase, no punctuation,
+//! SMS shorthand, "hey nudge, can you…", "…pls 🙏") and answers the way a hosted model would:
+//! with the agent's tool calls, and, once they have run, with a short reply composed from their
+//! results. It is deterministic: the same message, "now" and zone always give the same calls.
+//! Times are understood by `nudge-when`; this crate parses none itself.
+//!
+//! A step of a turn works like this ([`OfflineBrain::respond`]):
+//! - when tool results follow the last user message, they are the calls it proposed this turn:
+//!   the answer is text composed from them ("Got it. I'll remind you to take your meds at 9:00 PM
+//!   today."), and errors get a way forward ("I couldn't find a task matching "laundry"…");
+//! - otherwise the last user message is read, and the answer is the tool calls it means (ids
+//!   `call_1`, `call_2`, …) or text: to small talk, help, a question back when something is
+//!   missing, or, when it did not understand, a kind word and a few examples.
+//!
+//! What it understands (each line: a few of the ways people say it → the call):
+//! - reminders: "remind me to take my meds at 9pm", "remind me 2 call mom tmrw @ 5", "reminder:
+//!   dentist friday 3pm", "ping me in 20 mins about the oven", "don't let me forget to pay rent on
+//!   the 1st", "nudge me every weekday at 8 to stretch", "wake me up at 7", "set an alarm for
+//!   7am", or just "call mom at 5" → `create_reminder`. Without a time it asks when ("don't
+//!   forget the milk"), and reads the next message as the answer; likewise for a time without a
+//!   subject ("remind me at 5").
+//! - "my reminders", "what reminders do i have" → `list_reminders`; "cancel the meds reminder",
+//!   "stop reminding me about the dentist", "delete reminder 0190…" → `cancel_reminder`;
+//!   "snooze", "snooze 10", "snooze for an hour", "snooze the meds reminder until 5pm", "later"
+//!   → `snooze_reminder` (10 minutes when no length is said, 30 for "later").
+//! - tasks: "add buy milk", "add task call the bank", "todo: renew passport", "add buy milk to my
+//!   list", "i need to buy milk", "add call the bank tomorrow" (due), "urgent: pay the fine"
+//!   (high priority) → `create_task`; "what's on my list", "show my tasks", "my todos", "what do i
+//!   have to do", "show completed tasks" → `list_tasks`; "rename buy milk to buy oat milk", "make
+//!   laundry high priority", "move dentist to friday" → `update_task`; "done with laundry",
+//!   "finished laundry", "i did the laundry", "laundry done", "mark buy milk as done", "check off
+//!   milk" → `complete_task` (a bare "done" asks what was done).
+//! - "what's on today", "what's on for tomorrow", "whats my day look like", "anything today?",
+//!   "agenda" → `agenda` (the day only when it is not today).
+//! - memory: "remember that my locker code is 4411", "note: wifi password is hunter2", "don't
+//!   forget i'm allergic to penicillin" (no time: a fact, not a reminder) → `remember`; "what's my
+//!   locker code", "what do you know about my meds", "do you remember my wifi password" →
+//!   `recall`; "forget my locker code" → `forget`.
+//! - "what time is it", "what's the date" → `current_time`.
+//! - a short bare thing to do ("buy milk", "call the bank") is offered as a task, and a "yes"
+//!   adds it; "undo", "cancel that" right after setting a reminder cancels it; several lines
+//!   that are each a command ("add milk\nadd eggs") are each run.
+//! - small talk: greetings, thanks, "ok", "help", "what can you do" → text.
+//!
+//! Replies are plain ASCII (one SMS stays in the GSM alphabet), times on a 12-hour clock.
+
+mod calls;
+mod clock;
+mod extract;
+mod intent;
+mod reply;
+mod talk;
+mod turn;
+mod when;
+
+use async_trait::async_trait;
+use nudge_domain::{LanguageModel, LlmError, LlmMessage, LlmRequest, LlmResponse, ToolCall, Usage};
+
+use crate::intent::Plan;
+use crate::when::Ctx;
+
+pub use crate::calls::{
+    AGENDA, CANCEL_REMINDER, COMPLETE_TASK, CREATE_REMINDER, CREATE_TASK, CURRENT_TIME, FORGET,
+    LIST_REMINDERS, LIST_TASKS, RECALL, REMEMBER, SNOOZE_REMINDER, UPDATE_TASK,
+};
+
+/// The model name it answers with, in logs and usage records.
+pub const MODEL: &str = "offline";
+
+/// The offline brain. It holds nothing: every answer comes from the request alone.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OfflineBrain;
+
+impl OfflineBrain {
+    pub fn new() -> Self {
+        OfflineBrain
+    }
+
+    /// One step of a turn, synchronously (it waits on nothing); [`LanguageModel::complete`]
+    /// returns the same.
+    pub fn respond(&self, request: &LlmRequest) -> LlmResponse {
+        let ctx = Ctx { now: request.now, tz: request.timezone };
+        let Some(last) = request.messages.iter().rposition(|m| matches!(m, LlmMessage::User { .. })) else {
+            return text(talk::greeting());
+        };
+        let after = &request.messages[last + 1..];
+        if after.iter().any(|m| matches!(m, LlmMessage::Tool { .. })) {
+            return text(reply::compose(after, &ctx));
+        }
+        match turn::plan(&request.messages, last, &ctx) {
+            Plan::Calls(calls) => {
+                // A catalog without one of these tools (a restricted agent) cannot run them.
+                let offered =
+                    |name: &str| request.tools.is_empty() || request.tools.iter().any(|t| t.name == name);
+                if !calls.iter().all(|c| offered(c.name)) {
+                    return text(talk::not_available());
+                }
+                let tool_calls = calls
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, c)| ToolCall {
+                        id: format!("call_{}", i + 1),
+                        name: c.name.to_owned(),
+                        arguments: c.arguments,
+                    })
+                    .collect();
+                LlmResponse { content: None, tool_calls, usage: Usage::default(), model: MODEL.to_owned() }
+            }
+            Plan::Say(s) => text(s),
+            Plan::AskWhen(subject) => text(talk::ask_when(&reply::remind_phrase(&subject))),
+            Plan::AskWhat { at, rrule } => {
+                let now = ctx.local_now();
+                let said = match rrule.as_deref().and_then(|r| clock::repeat(r, at)) {
+                    Some(how) => how,
+                    None => clock::when(at, now),
+                };
+                text(talk::ask_what(&said))
+            }
+            Plan::Undo => text(talk::nothing_to_undo()),
+            Plan::Unknown => text(talk::not_understood()),
+        }
+    }
+}
+
+fn text(s: String) -> LlmResponse {
+    LlmResponse { content: Some(s), tool_calls: Vec::new(), usage: Usage::default(), model: MODEL.to_owned() }
+}
+
+#[async_trait]
+impl LanguageModel for OfflineBrain {
+    fn name(&self) -> &str {
+        MODEL
+    }
+
+    async fn complete(&self, request: &LlmRequest) -> Result<LlmResponse, LlmError> {
+        Ok(self.respond(request))
+    }
+}

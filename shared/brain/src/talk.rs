@@ -1,0 +1,114 @@
+//! The lines said without any tool: greetings, thanks, help, questions back, and "I didn't
+//! catch that". Short enough for one SMS, kind, and never a lecture.
+
+/// What the brain shows when asked for help or when it did not understand.
+pub(crate) const EXAMPLES: &str = "- remind me to take my meds at 9pm\n\
+- add buy milk\n\
+- what's on today\n\
+- done with laundry\n\
+- remember that my locker code is 4411";
+
+pub(crate) fn greeting() -> String {
+    "Hi! What can I help you keep track of? Try \"remind me to stretch in 20 minutes\" or \"add buy milk\"."
+        .to_owned()
+}
+
+pub(crate) fn how_are_you() -> String {
+    "Doing well, thanks for asking! What can I help you keep track of today?".to_owned()
+}
+
+pub(crate) fn thanks() -> String {
+    "Anytime! I'm here if you need anything else.".to_owned()
+}
+
+pub(crate) fn ack() -> String {
+    "Okay! Just text me whenever you need something.".to_owned()
+}
+
+pub(crate) fn never_mind() -> String {
+    "No problem, nothing changed.".to_owned()
+}
+
+pub(crate) fn help() -> String {
+    format!(
+        "I keep your tasks, reminders and notes. Some examples of what I understand:\n{EXAMPLES}\n\
+         Also: \"my tasks\", \"my reminders\", \"snooze 10\", \"cancel the meds reminder\"."
+    )
+}
+
+pub(crate) fn not_understood() -> String {
+    format!("Sorry, I didn't quite get that. Here are some examples of what I understand:\n{EXAMPLES}")
+}
+
+/// Bare "done": done with what? (The SMS channel answers "DONE" to a reminder before it gets here.)
+pub(crate) fn done_what() -> String {
+    "Nice work! What did you finish? Tell me like \"done with laundry\" and I'll check it off.".to_owned()
+}
+
+/// The opening of the question asked when a reminder has no time; the next message is read as
+/// its answer when the assistant's last words start with it.
+pub(crate) const ASK_WHEN: &str = "When should I remind you";
+
+/// The same for a reminder with a time but nothing to be reminded of.
+pub(crate) const ASK_WHAT: &str = "What should I remind you about";
+
+pub(crate) fn ask_when(subject_for_you: &str) -> String {
+    format!("{ASK_WHEN} {subject_for_you}? E.g. \"at 5pm\", \"tomorrow morning\" or \"in 20 minutes\".")
+}
+
+pub(crate) fn ask_what(when: &str) -> String {
+    format!("{ASK_WHAT} {when}?")
+}
+
+pub(crate) fn ask_what_and_when() -> String {
+    "Sure! What should I remind you about, and when? E.g. \"remind me to stretch in 20 minutes\".".to_owned()
+}
+
+/// The opening of the offer made for a bare thing to do ("buy milk"); a "yes" to it adds it.
+pub(crate) const OFFER_ADD: &str = "Want me to add";
+
+pub(crate) fn offer_task(title: &str) -> String {
+    format!(
+        "{OFFER_ADD} \"{title}\" to your list? Say yes, or e.g. \"remind me to {title} at 5pm\" for a reminder."
+    )
+}
+
+pub(crate) fn add_what() -> String {
+    "What should I add? E.g. \"add buy milk\".".to_owned()
+}
+
+pub(crate) fn remember_what() -> String {
+    "What should I remember? E.g. \"remember that my locker code is 4411\".".to_owned()
+}
+
+pub(crate) fn which_reminder() -> String {
+    "Which reminder? Say e.g. \"cancel the meds reminder\", or \"my reminders\" to see them all.".to_owned()
+}
+
+pub(crate) fn one_reminder_at_a_time() -> String {
+    "I can cancel reminders one at a time. Say \"my reminders\" to see them, then e.g. \"cancel the meds reminder\".".to_owned()
+}
+
+pub(crate) fn no_task_deletion() -> String {
+    "I can't delete tasks, but I can check one off: say e.g. \"done with laundry\".".to_owned()
+}
+
+pub(crate) fn no_reminder_moves() -> String {
+    "I can't move a reminder yet. Cancel it and set a new one, e.g. \"cancel the meds reminder\" then \"remind me to take my meds at 10pm\".".to_owned()
+}
+
+pub(crate) fn nothing_to_undo() -> String {
+    "There's nothing I just did to undo. Say \"my reminders\" or \"my tasks\" to see what's there.".to_owned()
+}
+
+pub(crate) fn when_unclear() -> String {
+    "I couldn't tell when you mean. Try e.g. \"friday at 3pm\", \"tomorrow\" or \"in 2 hours\".".to_owned()
+}
+
+pub(crate) fn snooze_too_long() -> String {
+    "I can snooze for up to a week at a time.".to_owned()
+}
+
+pub(crate) fn not_available() -> String {
+    "Sorry, I can't do that here right now.".to_owned()
+}

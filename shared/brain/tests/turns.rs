@@ -1,0 +1,179 @@
+//! The brain in a conversation and behind the `LanguageModel` port: answers to its own
+//! questions, "undo", a restricted catalog, and the async trait.
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use chrono::{DateTime, Utc};
+use nudge_brain::OfflineBrain;
+use nudge_domain::{LanguageModel, LlmMessage, LlmRequest, LlmResponse, ToolCall, ToolSpec};
+use serde_json::json;
+
+fn now() -> DateTime<Utc> {
+    "2026-11-18T19:05:00Z".parse().unwrap()
+}
+
+fn request(messages: Vec<LlmMessage>) -> LlmRequest {
+    LlmRequest {
+        system: "You are Nudge.".to_owned(),
+        messages,
+        tools: Vec::new(),
+        max_tokens: 512,
+        now: now(),
+        timezone: chrono_tz::America::New_York,
+    }
+}
+
+fn user(s: &str) -> LlmMessage {
+    LlmMessage::User { content: s.to_owned() }
+}
+
+fn said(s: &str) -> LlmMessage {
+    LlmMessage::Assistant { content: Some(s.to_owned()), tool_calls: Vec::new() }
+}
+
+fn respond(messages: Vec<LlmMessage>) -> LlmResponse {
+    OfflineBrain::new().respond(&request(messages))
+}
+
+/// The one step a conversation takes from its last user message, as the brain answers it.
+fn text_of(messages: Vec<LlmMessage>) -> String {
+    let r = respond(messages);
+    assert!(r.tool_calls.is_empty(), "{:?}", r.tool_calls);
+    r.content.unwrap()
+}
+
+#[test]
+fn a_reminder_without_a_time_is_asked_about_and_the_answer_completes_it() {
+    let asked = text_of(vec![user("remind me to call mom")]);
+    assert!(asked.starts_with("When should I remind you to call mom?"), "{asked}");
+    let r = respond(vec![user("remind me to call mom"), said(&asked), user("tmrw at 5")]);
+    assert_eq!(r.tool_calls.len(), 1, "{:?}", r.content);
+    assert_eq!(r.tool_calls[0].name, "create_reminder");
+    assert_eq!(r.tool_calls[0].arguments, json!({ "text": "call mom", "at": "2026-11-19T17:00" }));
+}
+
+#[test]
+fn a_time_without_a_subject_is_asked_about_and_the_answer_completes_it() {
+    let asked = text_of(vec![user("remind me at 5")]);
+    assert_eq!(asked, "What should I remind you about at 5:00 PM today?");
+    let r = respond(vec![user("remind me at 5"), said(&asked), user("take the chicken out")]);
+    assert_eq!(r.tool_calls.len(), 1, "{:?}", r.content);
+    assert_eq!(
+        r.tool_calls[0].arguments,
+        json!({ "text": "take the chicken out", "at": "2026-11-18T17:00" })
+    );
+}
+
+#[test]
+fn a_bare_time_with_no_question_pending_asks_what() {
+    let got = text_of(vec![user("hello"), said("Hi!"), user("tomorrow at 5")]);
+    assert!(got.starts_with("What should I remind you about tomorrow at 5:00 PM?"), "{got}");
+}
+
+#[test]
+fn a_bare_thing_to_do_is_offered_and_yes_adds_it() {
+    let offered = text_of(vec![user("buy milk")]);
+    assert!(offered.starts_with("Want me to add \"buy milk\" to your list?"), "{offered}");
+    let r = respond(vec![user("buy milk"), said(&offered), user("yes pls")]);
+    assert_eq!(r.tool_calls.len(), 1, "{:?}", r.content);
+    assert_eq!(r.tool_calls[0].name, "create_task");
+    assert_eq!(r.tool_calls[0].arguments, json!({ "title": "buy milk" }));
+    // "no" to the offer adds nothing.
+    let r = respond(vec![user("buy milk"), said(&offered), user("no")]);
+    assert!(r.tool_calls.is_empty());
+}
+
+#[test]
+fn undo_cancels_the_reminder_just_set() {
+    let r = respond(vec![
+        user("remind me to stretch in 2 minutes"),
+        LlmMessage::Assistant {
+            content: None,
+            tool_calls: vec![ToolCall { id: "call_1".into(), name: "create_reminder".into(), arguments: json!({ "text": "stretch", "at": "2026-11-18T14:07" }) }],
+        },
+        LlmMessage::Tool {
+            call_id: "call_1".into(),
+            name: "create_reminder".into(),
+            content: json!({ "id": "0190abc", "text": "stretch", "next_fire_at": "2026-11-18T14:07:00-05:00", "recurrence": null }).to_string(),
+            is_error: false,
+        },
+        said("Got it. I'll remind you to stretch in 2 minutes (2:07 PM)."),
+        user("undo"),
+    ]);
+    assert_eq!(r.tool_calls.len(), 1, "{:?}", r.content);
+    assert_eq!(r.tool_calls[0].name, "cancel_reminder");
+    assert_eq!(r.tool_calls[0].arguments, json!({ "reminder": "0190abc" }));
+}
+
+#[test]
+fn results_from_an_earlier_turn_do_not_make_a_reply() {
+    // The tool results belong to the previous user message; this one is read afresh.
+    let r = respond(vec![
+        user("add milk"),
+        LlmMessage::Assistant {
+            content: None,
+            tool_calls: vec![ToolCall {
+                id: "call_1".into(),
+                name: "create_task".into(),
+                arguments: json!({ "title": "milk" }),
+            }],
+        },
+        LlmMessage::Tool {
+            call_id: "call_1".into(),
+            name: "create_task".into(),
+            content: "{}".into(),
+            is_error: false,
+        },
+        said("Added \"milk\" to your list."),
+        user("what's on my list"),
+    ]);
+    assert_eq!(r.tool_calls.len(), 1);
+    assert_eq!(r.tool_calls[0].name, "list_tasks");
+    assert_eq!(r.tool_calls[0].id, "call_1");
+}
+
+#[test]
+fn a_tool_the_catalog_does_not_offer_is_not_called() {
+    let mut req = request(vec![user("remember that my locker code is 4411")]);
+    req.tools = vec![ToolSpec {
+        name: "create_task".into(),
+        description: "Add a task".into(),
+        parameters: json!({ "type": "object" }),
+    }];
+    let r = OfflineBrain::new().respond(&req);
+    assert!(r.tool_calls.is_empty());
+    assert!(r.content.unwrap().contains("can't do that"));
+    req.messages = vec![user("add buy milk")];
+    let r = OfflineBrain::new().respond(&req);
+    assert_eq!(r.tool_calls.len(), 1);
+}
+
+#[test]
+fn no_user_message_gets_a_greeting() {
+    let got = text_of(Vec::new());
+    assert!(got.contains("What can I help you keep track of"), "{got}");
+}
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    // The brain waits on nothing, so its future is ready the first time it is polled.
+    let mut f = pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => panic!("the offline brain never waits"),
+    }
+}
+
+#[test]
+fn it_is_a_language_model_named_offline() {
+    let brain = OfflineBrain::new();
+    let model: &dyn LanguageModel = &brain;
+    assert_eq!(model.name(), "offline");
+    let req = request(vec![user("add buy milk")]);
+    let r = block_on(model.complete(&req)).unwrap();
+    assert_eq!(r, brain.respond(&req));
+    assert_eq!(r.model, "offline");
+    assert_eq!(r.usage, Default::default());
+    assert_eq!(r.tool_calls[0].arguments, json!({ "title": "buy milk" }));
+}
