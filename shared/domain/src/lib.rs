@@ -2,31 +2,51 @@
 //! the ports (traits) through which they reach the world. Nothing here knows of AWS, SQLite or
 //! HTTP; time and ids are injected so every rule can be tested with a fixed clock.
 
+pub mod agent;
 pub mod clock;
+pub mod conversation;
 pub mod error;
 pub mod ids;
+pub mod learn;
+pub mod llm;
+pub mod memories;
+pub mod memory;
 pub mod notification;
 pub mod notify;
 pub mod page;
 pub mod ports;
+pub mod prompt;
+pub mod prompts;
 pub mod reminder;
 pub mod reminders;
+pub mod retrieval;
 pub mod schedule;
 pub mod task;
 pub mod tasks;
 pub mod tick;
+pub mod tools;
 pub mod user;
 pub mod users;
 
+pub use agent::{Action, Agent, AgentConfig, TurnOutcome, TurnRequest};
 pub use clock::{Clock, FixedClock, IdSource, SequentialIds, SystemClock, UuidV7Ids};
+pub use conversation::{Conversation, ConversationChannel, ConversationPolicy, Message, Speaker};
 pub use error::{DomainError, StoreError, ValidationError};
-pub use ids::{NotificationId, ReminderId, TaskId, UserId};
+pub use ids::{
+    ConversationId, CustomizationId, MemoryId, MessageId, NotificationId, ReminderId, TaskId, UserId,
+};
+pub use llm::{
+    Embedder, LanguageModel, LlmError, LlmMessage, LlmRequest, LlmResponse, ToolCall, ToolSpec, Usage,
+};
+pub use memory::{Memory, MemoryContent, MemoryKind, MemorySource};
 pub use notification::{Attempt, AttemptOutcome, Notification, NotificationStatus};
 pub use page::{Limit, Page, PageRequest};
 pub use ports::{
-    Address, Due, NotificationRepo, NotifyMessage, NotifyQueue, Ports, ReminderRepo, Secret, SecretSource,
-    SendError, Sender, Senders, TaskRepo, UserRepo,
+    Address, AgentMessage, AgentQueue, ConversationRepo, Due, MemoryRepo, NotificationRepo, NotifyMessage,
+    NotifyQueue, Ports, PromptRepo, ReminderRepo, Secret, SecretSource, SendError, Sender, Senders, TaskRepo,
+    UsageRepo, UserRepo,
 };
+pub use prompt::{AgentName, CustomizationType, Instructions, PromptCustomization};
 pub use reminder::{
     Channel, FireKind, Firing, Nag, Reminder, ReminderKind, ReminderStatus, ReminderText, Step,
 };
