@@ -48,6 +48,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = AdminDoc::openapi();
     doc.merge(tasks::ApiDoc::openapi());
     doc.merge(reminders::ApiDoc::openapi());
+    doc.merge(chat::ApiDoc::openapi());
     doc
 }
 

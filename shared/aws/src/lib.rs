@@ -1,5 +1,6 @@
 //! AWS adapters for the domain's ports, and the one place a Lambda function chooses them.
 
+pub mod bedrock;
 pub mod dynamodb;
 pub mod secrets;
 pub mod ses;
@@ -10,14 +11,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use aws_config::{BehaviorVersion, SdkConfig};
 use nudge_domain::{
-    Address, Notification, NotifyQueue, Ports, Secret, SecretSource, SendError, Sender, Senders, SystemClock,
-    UuidV7Ids,
+    Address, Notification, Ports, Secret, SecretSource, SendError, Sender, Senders, SystemClock, UuidV7Ids,
 };
 
+pub use bedrock::BedrockConverse;
 pub use dynamodb::DynamoStore;
 pub use secrets::{JsonField, SecretsManagerSecret};
 pub use ses::SesEmail;
-pub use sqs::{NoQueue, SqsQueue};
+pub use sqs::SqsQueues;
 
 /// What a function needs from its environment to run on AWS.
 #[derive(Debug, thiserror::Error)]
@@ -37,15 +38,14 @@ fn env(name: &'static str) -> Option<String> {
 }
 
 /// The ports of a function running on AWS: the DynamoDB table named by `TABLE_NAME`, the SQS
-/// queue named by `NOTIFY_QUEUE_URL` (if any), the system clock and UUIDv7 ids.
+/// queues named by `NOTIFY_QUEUE_URL` and `AGENT_QUEUE_URL` (a function given neither fails
+/// only if it enqueues), the system clock and UUIDv7 ids.
 pub fn ports_from_env(config: &SdkConfig) -> Result<Ports, ConfigError> {
     let table = env("TABLE_NAME").ok_or(ConfigError::Missing("TABLE_NAME"))?;
     let store = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(config), table));
-    let queue: Arc<dyn NotifyQueue> = match env("NOTIFY_QUEUE_URL") {
-        Some(url) => Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(config), url)),
-        None => Arc::new(NoQueue),
-    };
-    Ok(Ports::over(store, queue, Arc::new(SystemClock), Arc::new(UuidV7Ids)))
+    let queues =
+        SqsQueues::new(aws_sdk_sqs::Client::new(config), env("NOTIFY_QUEUE_URL"), env("AGENT_QUEUE_URL"));
+    Ok(Ports::over(store, Arc::new(queues), Arc::new(SystemClock), Arc::new(UuidV7Ids)))
 }
 
 /// The notifier's providers on AWS: Twilio (`TWILIO_FROM_NUMBER`, `TWILIO_API_BASE_URL`, the
@@ -100,6 +100,28 @@ impl Sender for Unconfigured {
     async fn send(&self, _: &Address, _: &Notification) -> Result<String, SendError> {
         Err(SendError::Permanent(self.0.into()))
     }
+}
+
+/// The agent of a function on AWS: the providers `LLM_PROVIDERS` names, their keys read on first
+/// use from the JSON secret `LLM_KEYS_SECRET_ARN` (`{"openai_api_key", "anthropic_api_key"}`),
+/// Bedrock Converse for `BEDROCK_MODEL_ID`; the offline brain when none is configured.
+pub fn agent_from_env(config: &SdkConfig) -> nudge_domain::Agent {
+    let keys = match env("LLM_KEYS_SECRET_ARN") {
+        Some(arn) => {
+            let secret: Arc<dyn SecretSource> =
+                Arc::new(SecretsManagerSecret::new(aws_sdk_secretsmanager::Client::new(config), arn));
+            nudge_llm::Keys {
+                openai: Some(Arc::new(JsonField::new(secret.clone(), "openai_api_key"))),
+                anthropic: Some(Arc::new(JsonField::new(secret, "anthropic_api_key"))),
+            }
+        }
+        None => nudge_llm::Keys::default(),
+    };
+    let bedrock = env("BEDROCK_MODEL_ID").map(|model| {
+        Arc::new(BedrockConverse::new(aws_sdk_bedrockruntime::Client::new(config), model))
+            as Arc<dyn nudge_domain::LanguageModel>
+    });
+    nudge_llm::agent_from_env(keys, bedrock)
 }
 
 /// The JWT signing secret: from Secrets Manager by `JWT_SECRET_ARN` (what the SAM template

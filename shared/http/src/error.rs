@@ -63,6 +63,15 @@ impl From<DomainError> for ApiError {
             DomainError::Conflict(m) => Self::new(StatusCode::CONFLICT, "CONFLICT", m),
             DomainError::Unauthorized(m) => Self::unauthorized(m),
             DomainError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "FORBIDDEN", m),
+            DomainError::RateLimited(m) => Self::new(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", m),
+            DomainError::Unavailable(m) => {
+                tracing::warn!(error = %m, "dependency unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "MODEL_UNAVAILABLE",
+                    "the assistant cannot answer right now; try again in a minute",
+                )
+            }
             DomainError::Internal(m) => Self::internal(m),
         }
     }

@@ -1,6 +1,8 @@
 //! The local stack: every function's routes in one process, on the embedded adapters (SQLite,
 //! a secret generated in the data directory), with the reminder ticker running every minute and
-//! a worker draining the local `notify` queue through the notifier's own use case.
+//! workers draining the local `notify` and `agent` queues through the same use cases as the
+//! `notifier` and `agent-worker` functions. The agent is the offline brain unless a provider is
+//! configured (`OPENAI_BASE_URL`, `ANTHROPIC_API_KEY`, `LLM_PROVIDERS`, …).
 //!
 //! With `TABLE_NAME` set it runs on the AWS adapters instead, wired exactly as the Lambda
 //! functions are: that is how the first admin of a deployed stack is made.
@@ -13,16 +15,23 @@ use std::{
 
 use axum::Router;
 use chrono::{DurationRound, TimeDelta};
-use nudge_domain::{Ports, Secret, SecretSource, Sender, Senders, SystemClock, UuidV7Ids, notify, tick};
+use nudge_domain::{
+    Agent, Ports, Secret, SecretSource, Sender, Senders, SystemClock, UuidV7Ids, learn, notify, tick,
+};
 use nudge_http::ApiState;
-use nudge_sqlite::SqliteStore;
+use nudge_sqlite::{QueueName, SqliteStore};
 use rand::RngCore;
 
 mod outbox;
 
-/// Every HTTP route of every function.
-pub fn routes() -> axum::Router<ApiState> {
-    tasks::routes().merge(admin::routes()).merge(reminders::routes())
+/// Every HTTP route of every function; chat turns think with `agent`.
+pub fn routes(agent: Arc<Agent>) -> axum::Router<ApiState> {
+    routes_with(agent, chat::turn_timeout_from_env())
+}
+
+/// The same, with a turn timeout of the caller's.
+pub fn routes_with(agent: Arc<Agent>, turn_timeout: std::time::Duration) -> axum::Router<ApiState> {
+    tasks::routes().merge(admin::routes()).merge(reminders::routes()).merge(chat::routes(agent, turn_timeout))
 }
 
 /// The stack's parts, opened from a data directory.
@@ -32,6 +41,7 @@ pub struct Stack {
     /// The embedded store (queue and outbox included); `None` on the AWS adapters.
     pub store: Option<SqliteStore>,
     pub senders: Senders,
+    pub agent: Arc<Agent>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,7 +65,8 @@ impl Stack {
         let secret = nudge_aws::jwt_secret_from_env(&aws)?;
         let senders = nudge_aws::senders_from_env(&aws, secret.clone());
         let state = ApiState::new(nudge_aws::ports_from_env(&aws)?, secret);
-        Ok(Self { state, data_dir: data_dir.into(), store: None, senders })
+        let agent = Arc::new(nudge_aws::agent_from_env(&aws));
+        Ok(Self { state, data_dir: data_dir.into(), store: None, senders, agent })
     }
 
     /// Opens the store in `data_dir` (creating both if needed) and loads or makes the JWT secret.
@@ -71,11 +82,12 @@ impl Stack {
             data_dir: data_dir.into(),
             store: Some(sqlite),
             senders,
+            agent: Arc::new(nudge_llm::agent_from_env(nudge_llm::Keys::default(), None)),
         })
     }
 
     pub fn router(&self) -> Router {
-        let mut all = routes();
+        let mut all = routes(self.agent.clone());
         if let Some(store) = &self.store {
             all = all.merge(outbox::routes(store.clone()));
         }
@@ -88,14 +100,15 @@ impl Stack {
         let Some(store) = &self.store else { return Ok(0) };
         let mut handled = 0;
         loop {
-            let batch = store.receive(chrono::Utc::now(), 10, TimeDelta::minutes(1)).await?;
+            let batch =
+                store.receive(QueueName::Notify, chrono::Utc::now(), 10, TimeDelta::minutes(1)).await?;
             if batch.is_empty() {
                 return Ok(handled);
             }
             for m in batch {
                 match notify::deliver(&self.state.ports, &self.senders, &m.message).await {
                     Ok(notify::Delivery::Retry) => {}
-                    Ok(_) => store.ack(m.id).await?,
+                    Ok(_) => store.ack(QueueName::Notify, m.id).await?,
                     Err(e) => tracing::error!(error = %e, "delivery failed"),
                 }
                 handled += 1;
@@ -103,8 +116,36 @@ impl Stack {
         }
     }
 
-    /// The ticker and the queue worker, until the process ends: a tick at the start of each
-    /// minute (as EventBridge does), and the queue drained twice a second.
+    /// Does the agent work visible in the local queue now, as SQS would hand it to
+    /// `agent-worker`; answers how many messages were handled. Failed work is retried after a
+    /// minute, and dead-lettered after as many receives as SQS would allow.
+    pub async fn drain_agent_queue(&self) -> Result<usize, nudge_domain::StoreError> {
+        let Some(store) = &self.store else { return Ok(0) };
+        let mut handled = 0;
+        loop {
+            let batch = store
+                .receive::<nudge_domain::AgentMessage>(
+                    QueueName::Agent,
+                    chrono::Utc::now(),
+                    5,
+                    TimeDelta::minutes(1),
+                )
+                .await?;
+            if batch.is_empty() {
+                return Ok(handled);
+            }
+            for m in batch {
+                match learn::process(&self.state.ports, &self.agent, &m.message).await {
+                    Ok(_) => store.ack(QueueName::Agent, m.id).await?,
+                    Err(e) => tracing::error!(error = %e, "agent work failed"),
+                }
+                handled += 1;
+            }
+        }
+    }
+
+    /// The ticker and the queue workers, until the process ends: a tick at the start of each
+    /// minute (as EventBridge does), and each queue drained twice a second.
     pub fn spawn_background(self: &Arc<Self>) {
         if self.store.is_none() {
             return;
@@ -126,6 +167,16 @@ impl Stack {
             loop {
                 if let Err(e) = me.drain_queue().await {
                     tracing::error!(error = %e, "queue worker failed");
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+        });
+        // Its own loop: a slow model call while learning must not hold up a reminder.
+        let me = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = me.drain_agent_queue().await {
+                    tracing::error!(error = %e, "agent worker failed");
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             }

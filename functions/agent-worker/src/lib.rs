@@ -1,0 +1,71 @@
+//! The `agent-worker` function: the `agent` queue's consumer. Today it learns from finished
+//! turns (memories, the rolling summary) off the response path. Each message is idempotent
+//! in the domain, so a redelivery has one effect; failures are reported per message
+//! (ReportBatchItemFailures) and end in the dead-letter queue after the queue's retries.
+
+use std::collections::HashSet;
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use futures_util::{StreamExt, stream};
+use nudge_domain::{Agent, AgentMessage, Ports, learn};
+
+/// Messages worked on at once: each may call a model, which is slow but light on the Lambda.
+const CONCURRENCY: usize = 4;
+
+pub async fn handle(ports: &Ports, agent: &Agent, event: SqsEvent) -> SqsBatchResponse {
+    let mut failures: Vec<String> = vec![];
+    let mut seen = HashSet::new();
+    let mut work = Vec::new();
+    let mut duplicates = 0;
+    for record in event.records {
+        let id = record.message_id.unwrap_or_default();
+        match serde_json::from_str::<AgentMessage>(record.body.as_deref().unwrap_or("")) {
+            // A copy in the same batch: the first one's work covers it.
+            Ok(m) if !seen.insert(m.clone()) => duplicates += 1,
+            Ok(m) => work.push((id, m)),
+            Err(e) => {
+                tracing::error!(message_id = %id, error = %e, "not an agent message");
+                failures.push(id);
+            }
+        }
+    }
+    let outcomes: Vec<(String, Result<learn::Learned, nudge_domain::DomainError>)> = stream::iter(work)
+        .map(|(id, m)| async move { (id, learn::process(ports, agent, &m).await) })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let (mut memories, mut summarized, mut done) = (0, 0, 0);
+    for (id, outcome) in outcomes {
+        match outcome {
+            Ok(l) => {
+                done += 1;
+                memories += l.memories;
+                summarized += l.summarized as usize;
+            }
+            Err(e) => {
+                tracing::error!(message_id = %id, error = %e, "agent work failed");
+                failures.push(id);
+            }
+        }
+    }
+    nudge_http::telemetry::emit_metrics(
+        "agent-worker",
+        &[
+            ("Processed", done),
+            ("MemoriesLearned", memories),
+            ("MessagesSummarized", summarized),
+            ("Duplicates", duplicates),
+            ("Retried", failures.len()),
+        ],
+    );
+    let mut response = SqsBatchResponse::default();
+    response.batch_item_failures = failures
+        .into_iter()
+        .map(|id| {
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            failure
+        })
+        .collect();
+    response
+}

@@ -1,0 +1,17 @@
+//! The `agent-worker` Lambda: wiring only.
+
+use aws_lambda_events::sqs::SqsEvent;
+use lambda_runtime::{LambdaEvent, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    nudge_http::telemetry::init();
+    let aws = nudge_aws::sdk_config().await;
+    let ports = nudge_aws::ports_from_env(&aws)?;
+    let agent = nudge_aws::agent_from_env(&aws);
+    let (ports, agent) = (&ports, &agent);
+    lambda_runtime::run(service_fn(move |e: LambdaEvent<SqsEvent>| async move {
+        Ok::<_, lambda_runtime::Error>(agent_worker::handle(ports, agent, e.payload).await)
+    }))
+    .await
+}
