@@ -6,6 +6,7 @@
 //! never skips. `scripts/test` starts moto and points `NUDGE_TEST_MOTO_URL` at it.
 
 pub mod contract;
+pub mod llm;
 pub mod queue;
 pub mod table;
 pub mod twilio;
@@ -17,7 +18,7 @@ use aws_sdk_dynamodb::config::Credentials;
 use chrono::Duration;
 use nudge_aws::DynamoStore;
 use nudge_domain::{
-    Ports, Role, Secret, SystemClock, User, UuidV7Ids,
+    Agent, AgentConfig, Ports, Role, Secret, SystemClock, User, UuidV7Ids,
     users::{self, NewUser},
 };
 use nudge_http::ApiState;
@@ -54,44 +55,55 @@ pub async fn moto_config() -> SdkConfig {
         .await
 }
 
-/// A store on `backend`, empty: an in-memory SQLite database (whose own table is the queue) or
-/// a new DynamoDB table with a new SQS queue, both in moto.
+/// A store on `backend`, empty: an in-memory SQLite database (whose own table holds the queues)
+/// or a new DynamoDB table with new SQS `notify` and `agent` queues, all in moto.
 pub async fn store(backend: Backend) -> Ports {
     store_with_queue(backend).await.0
 }
 
-/// A store on `backend` and a tap on its `notify` queue.
+/// A store on `backend` and a tap on its `notify` and `agent` queues.
 pub async fn store_with_queue(backend: Backend) -> (Ports, queue::QueueTap) {
+    store_with_clock(backend, Arc::new(SystemClock)).await
+}
+
+/// The same, with time from `clock` (a `FixedClock` for tests that move time).
+pub async fn store_with_clock(
+    backend: Backend,
+    clock: Arc<dyn nudge_domain::Clock>,
+) -> (Ports, queue::QueueTap) {
+    let ids = Arc::new(UuidV7Ids);
     match backend {
         Backend::Sqlite => {
             let s = Arc::new(SqliteStore::in_memory().expect("sqlite"));
-            (ports(s.clone(), s.clone()), queue::QueueTap::Sqlite((*s).clone()))
+            (Ports::over(s.clone(), s.clone(), clock, ids), queue::QueueTap::Sqlite((*s).clone()))
         }
         Backend::Dynamo => {
             let config = moto_config().await;
             let client = aws_sdk_dynamodb::Client::new(&config);
             let table = table::create_fresh(&client).await;
-            let sqs = aws_sdk_sqs::Client::new(&config);
-            let url = queue::create(&sqs).await;
-            let queue = nudge_aws::SqsQueue::new(sqs.clone(), url.clone());
-            (
-                ports(Arc::new(DynamoStore::new(client, table)), Arc::new(queue)),
-                queue::QueueTap::Sqs(sqs, url),
-            )
+            let queues = queue::create_fresh(&config).await;
+            let tap = queue::QueueTap::of_sqs(&queues);
+            (Ports::over(Arc::new(DynamoStore::new(client, table)), Arc::new(queues), clock, ids), tap)
         }
     }
 }
 
-/// The ports over one store (every repository) and a queue, with the system clock and UUIDv7 ids.
-pub fn ports<S>(s: Arc<S>, queue: Arc<dyn nudge_domain::NotifyQueue>) -> Ports
+/// The ports over one store (every repository) and one queue adapter (both queues), with the
+/// system clock and UUIDv7 ids.
+pub fn ports<S, Q>(s: Arc<S>, queues: Arc<Q>) -> Ports
 where
     S: nudge_domain::UserRepo
         + nudge_domain::TaskRepo
         + nudge_domain::ReminderRepo
         + nudge_domain::NotificationRepo
+        + nudge_domain::ConversationRepo
+        + nudge_domain::MemoryRepo
+        + nudge_domain::PromptRepo
+        + nudge_domain::UsageRepo
         + 'static,
+    Q: nudge_domain::NotifyQueue + nudge_domain::AgentQueue + 'static,
 {
-    Ports::over(s, queue, Arc::new(SystemClock), Arc::new(UuidV7Ids))
+    Ports::over(s, queues, Arc::new(SystemClock), Arc::new(UuidV7Ids))
 }
 
 /// Every route of every function, served on 127.0.0.1 on a free port, over a store on `backend`.
@@ -99,24 +111,42 @@ pub struct TestApp {
     pub base: String,
     pub state: ApiState,
     pub http: reqwest::Client,
-    /// What the app's `notify` queue holds (absent for an app served on given state).
+    /// What the app's `notify` and `agent` queues hold (absent for an app served on given state).
     pub queue: Option<queue::QueueTap>,
+    /// What chat turns think with: the offline brain unless the test gave another.
+    pub agent: Arc<Agent>,
+}
+
+/// The agent of a stack with no provider configured: the offline brain, default limits.
+pub fn offline_agent() -> Agent {
+    Agent { model: Arc::new(nudge_brain::OfflineBrain), embedder: None, config: AgentConfig::default() }
 }
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, offline_agent(), chat::TURN_TIMEOUT).await
+    }
+
+    /// An app whose chat turns think with `agent` and give up after `turn_timeout`.
+    pub async fn spawn_with(backend: Backend, agent: Agent, turn_timeout: std::time::Duration) -> Self {
         let (ports, tap) = store_with_queue(backend).await;
-        let mut app = Self::serve(ApiState::new(ports, Arc::new(Secret::new(TEST_SECRET)))).await;
+        let state = ApiState::new(ports, Arc::new(Secret::new(TEST_SECRET)));
+        let mut app = Self::serve_with(state, Arc::new(agent), turn_timeout).await;
         app.queue = Some(tap);
         app
     }
 
     pub async fn serve(state: ApiState) -> Self {
-        let router = nudge_http::app("test", nudge_local::routes(), state.clone());
+        Self::serve_with(state, Arc::new(offline_agent()), chat::TURN_TIMEOUT).await
+    }
+
+    async fn serve_with(state: ApiState, agent: Arc<Agent>, turn_timeout: std::time::Duration) -> Self {
+        let routes = nudge_local::routes_with(agent.clone(), turn_timeout);
+        let router = nudge_http::app("test", routes, state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
-        Self { base, state, http: reqwest::Client::new(), queue: None }
+        Self { base, state, http: reqwest::Client::new(), queue: None, agent }
     }
 
     pub fn url(&self, path: &str) -> String {

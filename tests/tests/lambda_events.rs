@@ -61,6 +61,11 @@ async fn state_and_store() -> (ApiState, Arc<SqliteStore>) {
 /// Runs the event file through `function`'s handler; returns the status and the envelope, whose
 /// request id must be API Gateway's.
 async fn invoke(function: &'static str, file: &str) -> (u16, Value) {
+    invoke_on(&state().await, function, file).await
+}
+
+/// The same, on a given store, so that one event can see what another did.
+async fn invoke_on(state: &ApiState, function: &'static str, file: &str) -> (u16, Value) {
     let path = format!("{}/../events/{file}", env!("CARGO_MANIFEST_DIR"));
     let raw = std::fs::read_to_string(&path).unwrap();
     let event: Value = serde_json::from_str(&raw).unwrap();
@@ -69,9 +74,10 @@ async fn invoke(function: &'static str, file: &str) -> (u16, Value) {
         "tasks" => tasks::routes(),
         "admin" => admin::routes(),
         "reminders" => reminders::routes(),
+        "chat" => chat::routes(Arc::new(nudge_tests::offline_agent()), chat::TURN_TIMEOUT),
         other => panic!("no function {other}"),
     };
-    let response = nudge_http::app(function, routes, state().await).oneshot(request).await.unwrap();
+    let response = nudge_http::app(function, routes, state.clone()).oneshot(request).await.unwrap();
     let status = response.status().as_u16();
     let body: Value =
         serde_json::from_slice(&to_bytes(response.into_body(), usize::MAX).await.unwrap()).unwrap();
@@ -166,7 +172,7 @@ async fn the_tick_event_fires_once_even_when_delivered_twice() {
     let first = reminder_tick::handle(&s.ports, event.clone()).await.unwrap();
     let again = reminder_tick::handle(&s.ports, event).await.unwrap();
     assert_eq!((first.fired, again.fired), (1, 0));
-    assert_eq!(store.queue_depth().await.unwrap(), (1, 0));
+    assert_eq!(store.queue_depth(nudge_sqlite::QueueName::Notify).await.unwrap(), (1, 0));
 }
 
 #[tokio::test]
@@ -202,4 +208,120 @@ async fn the_notifier_batch_event_with_a_duplicate_sends_once() {
     .unwrap();
     let response = notifier::handle(&s.ports, &senders, bad).await;
     assert_eq!(response.batch_item_failures[0].item_identifier, "m-1");
+}
+
+#[tokio::test]
+async fn chat_post_event_sets_a_reminder_the_other_events_then_see() {
+    let s = state().await;
+    let (status, body) = invoke_on(&s, "chat", "chat-post.json").await;
+    assert_eq!(status, 200, "{body}");
+    let turn = &body["data"];
+    assert!(turn["reply"].as_str().unwrap().contains("stretch"), "{turn}");
+    assert_eq!(
+        (turn["actions"][0]["tool"].as_str(), turn["actions"][0]["ok"].as_bool()),
+        (Some("create_reminder"), Some(true))
+    );
+    assert_eq!(turn["model"], "offline");
+
+    let (status, listed) = invoke_on(&s, "reminders", "reminders-list.json").await;
+    assert_eq!(status, 200, "{listed}");
+    let reminders = listed["data"]["items"].as_array().unwrap();
+    assert_eq!(reminders.len(), 1, "{listed}");
+    assert_eq!(reminders[0]["text"], "stretch");
+
+    let (status, conversations) = invoke_on(&s, "chat", "chat-conversations.json").await;
+    assert_eq!(status, 200, "{conversations}");
+    let items = conversations["data"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{conversations}");
+    assert_eq!(items[0]["id"], turn["conversation_id"]);
+    assert_eq!(items[0]["title"], "remind me to stretch in 2 minutes");
+    // The user's words, the call, its result, the reply.
+    assert_eq!(items[0]["message_count"], 4);
+}
+
+#[tokio::test]
+async fn chat_conversations_event_lists_none_before_any_chat() {
+    let (status, body) = invoke("chat", "chat-conversations.json").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"], serde_json::json!({"items": [], "next_cursor": null}));
+}
+
+#[tokio::test]
+async fn memories_create_event() {
+    let s = state().await;
+    let (status, body) = invoke_on(&s, "chat", "memories-create.json").await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["data"]["content"], "my locker code is 4411");
+    assert_eq!((body["data"]["source"].as_str(), body["data"]["kind"].as_str()), (Some("api"), Some("fact")));
+    let page = nudge_domain::PageRequest { limit: nudge_domain::Limit::new(10).unwrap(), after: None };
+    let stored = s.ports.memories.list_memories(&USER.parse().unwrap(), &page).await.unwrap().items;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].id.to_string(), body["data"]["id"].as_str().unwrap());
+}
+
+const CONVERSATION: &str = "0190dddd-0000-7000-8000-000000000001";
+const MESSAGE: &str = "0190eeee-0000-7000-8000-000000000001";
+
+/// The turn the agent-worker fixture names: the user's words (that message), and a reply.
+async fn the_fixture_turn(ports: &Ports) {
+    use nudge_domain::{Conversation, ConversationChannel, Message, Speaker};
+    let at = "2026-11-22T09:00:00Z".parse().unwrap();
+    let owner: UserId = USER.parse().unwrap();
+    let said = "I take my meds at 9 every morning. Thanks!";
+    let mut c = Conversation::new(CONVERSATION.parse().unwrap(), owner, ConversationChannel::Api, said, at);
+    let message = |id: &str, role, content: &str| Message {
+        id: id.parse().unwrap(),
+        conversation_id: c.id,
+        user_id: owner,
+        role,
+        content: content.to_owned(),
+        tool_calls: vec![],
+        tool_call_id: None,
+        tool_name: None,
+        is_error: false,
+        created_at: at,
+    };
+    let messages = [
+        message(MESSAGE, Speaker::User, said),
+        message("0190eeee-0000-7000-8000-000000000002", Speaker::Assistant, "You're welcome!"),
+    ];
+    c.message_count = 2;
+    c.version = 1;
+    ports.conversations.save_turn(&c, None, &messages).await.unwrap();
+}
+
+async fn learned(ports: &Ports) -> Vec<nudge_domain::Memory> {
+    let page = nudge_domain::PageRequest { limit: nudge_domain::Limit::new(10).unwrap(), after: None };
+    ports.memories.list_memories(&USER.parse().unwrap(), &page).await.unwrap().items
+}
+
+#[tokio::test]
+async fn the_agent_worker_batch_event_with_a_duplicate_learns_once() {
+    let s = state().await;
+    the_fixture_turn(&s.ports).await;
+    let agent = nudge_tests::offline_agent();
+    let event: aws_lambda_events::sqs::SqsEvent = event_file("agent-worker-batch.json");
+    assert_eq!(event.records.len(), 2);
+    assert_eq!(event.records[0].body, event.records[1].body, "one message delivered twice");
+
+    let response = agent_worker::handle(&s.ports, &agent, event.clone()).await;
+    assert!(response.batch_item_failures.is_empty());
+    let memories = learned(&s.ports).await;
+    assert_eq!(memories.len(), 1, "{memories:?}");
+    assert_eq!(memories[0].content.as_str(), "I take my meds at 9 every morning");
+    assert_eq!(memories[0].source, nudge_domain::MemorySource::Learned);
+
+    // Redelivered later (SQS at-least-once): nothing new, no failure.
+    let response = agent_worker::handle(&s.ports, &agent, event).await;
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(learned(&s.ports).await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_agent_worker_batch_event_for_an_unknown_conversation_is_a_no_op() {
+    let s = state().await;
+    let event: aws_lambda_events::sqs::SqsEvent = event_file("agent-worker-batch.json");
+    let response = agent_worker::handle(&s.ports, &nudge_tests::offline_agent(), event).await;
+    assert!(response.batch_item_failures.is_empty(), "a conversation that is gone is not retried");
+    assert!(learned(&s.ports).await.is_empty());
 }
