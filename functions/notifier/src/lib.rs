@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use futures_util::{StreamExt, stream};
 use nudge_domain::{
     NotifyMessage, Ports, Senders,
@@ -67,14 +67,5 @@ pub async fn handle(ports: &Ports, senders: &Senders, event: SqsEvent) -> SqsBat
             ("Retried", failures.len()),
         ],
     );
-    let mut response = SqsBatchResponse::default();
-    response.batch_item_failures = failures
-        .into_iter()
-        .map(|id| {
-            let mut failure = BatchItemFailure::default();
-            failure.item_identifier = id;
-            failure
-        })
-        .collect();
-    response
+    nudge_aws::sqs::batch_response(failures)
 }

@@ -53,3 +53,18 @@ impl AgentQueue for SqsQueues {
         self.send(self.agent_url.as_deref(), "AGENT_QUEUE_URL", m).await
     }
 }
+
+/// The answer of an SQS-triggered function with `ReportBatchItemFailures`: the messages to
+/// deliver again, by id; the rest of the batch is deleted.
+pub fn batch_response(failed: impl IntoIterator<Item = String>) -> aws_lambda_events::sqs::SqsBatchResponse {
+    let mut response = aws_lambda_events::sqs::SqsBatchResponse::default();
+    response.batch_item_failures = failed
+        .into_iter()
+        .map(|id| {
+            let mut failure = aws_lambda_events::sqs::BatchItemFailure::default();
+            failure.item_identifier = id;
+            failure
+        })
+        .collect();
+    response
+}

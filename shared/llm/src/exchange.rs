@@ -1,7 +1,7 @@
 //! One JSON request to a provider and how its answer or failure becomes a value or an
 //! `LlmError`, the same for every provider.
 
-use std::{error::Error as _, time::Duration};
+use std::time::Duration;
 
 use nudge_domain::LlmError;
 use reqwest::{RequestBuilder, StatusCode, header::HeaderMap};
@@ -67,21 +67,7 @@ pub(crate) fn from_transport(err: reqwest::Error) -> LlmError {
         return LlmError::Timeout;
     }
     let builder = err.is_builder();
-    let what = if err.is_connect() {
-        "could not connect"
-    } else if builder {
-        "bad request"
-    } else {
-        "request failed"
-    };
-    let err = err.without_url();
-    let mut message = format!("{what}: {err}");
-    let mut source = err.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
+    let message = nudge_senders::describe_transport(err);
     if builder { LlmError::Rejected(message) } else { LlmError::Unavailable(message) }
 }
 

@@ -12,6 +12,7 @@ pub mod webhook;
 
 use std::time::Duration;
 
+pub use outcome::describe_transport;
 pub use twilio::TwilioSms;
 pub use webhook::{WebhookSender, sign};
 

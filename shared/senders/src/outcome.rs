@@ -18,26 +18,32 @@ pub(crate) fn from_status(status: StatusCode, message: String) -> SendError {
 
 /// A request that got no answer. Timeouts and connection failures are retryable; a request
 /// that could not even be built (a malformed URL) never will be.
-///
-/// The URL is left out of the text: a webhook URL can carry the receiver's own token.
 pub(crate) fn from_transport(provider: &str, err: reqwest::Error) -> SendError {
     let builder = err.is_builder();
+    let message = format!("{provider}: {}", describe_transport(err));
+    if builder { SendError::Permanent(message) } else { SendError::Retryable(message) }
+}
+
+/// What went wrong with a request that got no answer, with every cause, in words for a log:
+/// "could not connect: …: Connection refused". The URL is left out: a webhook URL can carry
+/// the receiver's own token, and a provider's base URL says nothing the log needs.
+pub fn describe_transport(err: reqwest::Error) -> String {
     let what = if err.is_timeout() {
         "timed out"
     } else if err.is_connect() {
         "could not connect"
-    } else if builder {
+    } else if err.is_builder() {
         "bad request"
     } else {
         "request failed"
     };
     let err = err.without_url();
-    let mut message = format!("{provider}: {what}: {err}");
+    let mut message = format!("{what}: {err}");
     let mut source = err.source();
     while let Some(cause) = source {
         message.push_str(": ");
         message.push_str(&cause.to_string());
         source = cause.source();
     }
-    if builder { SendError::Permanent(message) } else { SendError::Retryable(message) }
+    message
 }
