@@ -262,6 +262,13 @@ fn rows() -> Vec<(Tz, &'static str, Want)> {
                 ("create_task", json!({ "title": "eggs" })),
             ]),
         ),
+        (
+            NY,
+            "add milk. what's on today?",
+            Want::Calls(vec![("create_task", json!({ "title": "milk" })), ("agenda", json!({}))]),
+        ),
+        // A sentence that is no command keeps the message whole.
+        (NY, "remind me to call Dr. Smith at 5", reminder("call Dr. Smith", "2026-11-18T17:00")),
         // ---- listing tasks ----
         (NY, "what's on my list", call("list_tasks", json!({}))),
         (NY, "show my tasks", call("list_tasks", json!({}))),

@@ -50,17 +50,38 @@ fn say(s: String) -> Option<Plan> {
     Some(Plan::Say(s))
 }
 
-/// Reads a message. Several lines that are each a command are each run ("add milk\nadd eggs").
+/// Reads a message. Several lines or sentences that are each a command are each run ("add
+/// milk\nadd eggs", "add milk. what's on today?"); otherwise the message is read whole.
 pub(crate) fn read(message: &str, ctx: &Ctx) -> Plan {
     let lines: Vec<&str> = message.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    if lines.len() > 1 {
-        let plans: Vec<Plan> = lines.iter().map(|l| read_one(l, ctx)).collect();
-        if plans.iter().all(|p| matches!(p, Plan::Calls(_))) {
-            let calls = plans.into_iter().flat_map(|p| if let Plan::Calls(c) = p { c } else { Vec::new() });
-            return Plan::Calls(calls.collect());
+    for pieces in [lines.clone(), sentences(&lines.join(" "))] {
+        if pieces.len() > 1 {
+            let plans: Vec<Plan> = pieces.iter().map(|l| read_one(l, ctx)).collect();
+            if plans.iter().all(|p| matches!(p, Plan::Calls(_))) {
+                let calls =
+                    plans.into_iter().flat_map(|p| if let Plan::Calls(c) = p { c } else { Vec::new() });
+                return Plan::Calls(calls.collect());
+            }
         }
     }
     read_one(&lines.join(" "), ctx)
+}
+
+/// The sentences of a line: split after `.`, `!` or `?` followed by a space ("9.30" and
+/// "what?!" stay whole).
+fn sentences(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = line.as_bytes();
+    for i in 0..bytes.len().saturating_sub(1) {
+        if matches!(bytes[i], b'.' | b'!' | b'?') && bytes[i + 1] == b' ' {
+            out.push(line[start..=i].trim());
+            start = i + 1;
+        }
+    }
+    out.push(line[start..].trim());
+    out.retain(|s| !s.is_empty());
+    out
 }
 
 /// Whether a message says yes, to an offer just made.
