@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use futures_util::future::try_join;
 use serde::Serialize;
 use serde_json::Value;
 use tracing::warn;
@@ -109,13 +110,16 @@ pub async fn run_turn(
         )
         .into());
     }
-    let user = users::get_user(p, owner).await?;
     let now = p.clock.now();
-    check_budget(p, &agent.config, owner, now).await?;
-
+    // Reads that do not depend on each other go out together: on DynamoDB a turn's context is
+    // three round trips, not six.
+    let (user, ()) = try_join(users::get_user(p, owner), check_budget(p, &agent.config, owner, now)).await?;
     let (conversation, expected) = open_conversation(p, &agent.config.policy, &user, &req, text, now).await?;
-    let mut history = window(p, owner, &conversation, agent.config.policy.window).await?;
-    let system = system_prompt(p, agent, &user, &conversation, text, now).await?;
+    let (mut history, system) = try_join(
+        window(p, owner, &conversation, agent.config.policy.window),
+        system_prompt(p, agent, &user, &conversation, text, now),
+    )
+    .await?;
 
     let mut new = vec![message(p, &conversation, Speaker::User, text.to_owned(), now)];
     history.push(LlmMessage::User { content: text.to_owned() });
@@ -313,30 +317,29 @@ async fn system_prompt(
         tz.name(),
         local.format("UTC%:z"),
     );
-    let customizations = prompts::active(p, user.id, &AgentName::assistant()).await?;
+    let assistant = AgentName::assistant();
+    let (customizations, known) = try_join(
+        prompts::active(p, user.id, &assistant),
+        memories::relevant(
+            p,
+            agent.embedder.as_deref(),
+            user.id,
+            query,
+            agent.config.memory_budget_tokens,
+            12,
+        ),
+    )
+    .await?;
     if !customizations.is_empty() {
         s.push_str("\n\nThe user's instructions for you:");
         for c in customizations {
-            s.push_str(&format!(
-                "\n- ({}) {}",
-                serde_json::to_value(c.customization_type).unwrap_or_default().as_str().unwrap_or(""),
-                c.content
-            ));
+            s.push_str(&format!("\n- ({}) {}", c.customization_type.as_str(), c.content));
         }
     }
     if let Some(summary) = &c.summary {
         s.push_str("\n\nEarlier in this conversation: ");
         s.push_str(summary);
     }
-    let known = memories::relevant(
-        p,
-        agent.embedder.as_deref(),
-        user.id,
-        query,
-        agent.config.memory_budget_tokens,
-        12,
-    )
-    .await?;
     if !known.is_empty() {
         s.push_str("\n\nWhat you know about the user (from memory):");
         for m in known {

@@ -62,6 +62,16 @@ pub enum CustomizationType {
     Context,
 }
 
+impl CustomizationType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomizationType::Instructions => "instructions",
+            CustomizationType::Tone => "tone",
+            CustomizationType::Context => "context",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PromptCustomization {
     pub id: CustomizationId,
