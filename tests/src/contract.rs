@@ -444,6 +444,7 @@ pub fn message(c: &nudge_domain::Conversation, n: u32) -> nudge_domain::Message 
         tool_call_id: None,
         tool_name: None,
         is_error: false,
+        usage: None,
         created_at: t0() + Duration::seconds(i64::from(n)),
     }
 }

@@ -274,6 +274,10 @@ async fn a_model_calls_a_tool_and_is_fed_the_result(b: Backend) {
     assert_eq!(turn["reply"], "Done! I'll remind you to stretch tomorrow at 9.");
     assert_eq!(turn["model"], "openai/gpt-4o-mini");
     assert_eq!(turn["usage"], json!({ "input_tokens": 350, "output_tokens": 32 }));
+    // The turn's tokens are kept with its reply.
+    let id = turn["conversation_id"].as_str().unwrap();
+    let reply = items(&c.get(&format!("/api/conversations/{id}/messages?limit=1")).await);
+    assert_eq!(reply[0]["usage"], turn["usage"], "{reply:?}");
     assert_eq!(turn["actions"].as_array().unwrap().len(), 1);
     assert_eq!(turn["actions"][0]["tool"], "create_reminder");
     assert_eq!(turn["actions"][0]["arguments"], json!({ "text": "stretch", "at": at }));

@@ -279,6 +279,7 @@ async fn the_fixture_turn(ports: &Ports) {
         tool_call_id: None,
         tool_name: None,
         is_error: false,
+        usage: None,
         created_at: at,
     };
     let messages = [

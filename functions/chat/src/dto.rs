@@ -87,6 +87,9 @@ pub struct MessageView {
     pub tool_name: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub is_error: bool,
+    /// On a turn's reply: the tokens the whole turn used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -100,6 +103,7 @@ impl From<Message> for MessageView {
             tool_call_id: m.tool_call_id,
             tool_name: m.tool_name,
             is_error: m.is_error,
+            usage: m.usage,
             created_at: m.created_at,
         }
     }

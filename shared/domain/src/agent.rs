@@ -196,6 +196,9 @@ pub async fn run_turn(
     if new.last().is_none_or(|m| m.role != Speaker::Assistant || m.content != reply) {
         new.push(message(p, &conversation, Speaker::Assistant, reply.clone(), now));
     }
+    if let Some(last) = new.last_mut() {
+        last.usage = Some(usage);
+    }
 
     let conversation_id = conversation.id;
     let user_message = new[0].id;
@@ -361,6 +364,7 @@ fn message(p: &Ports, c: &Conversation, role: Speaker, content: String, now: Dat
         tool_call_id: None,
         tool_name: None,
         is_error: false,
+        usage: None,
         created_at: now,
     }
 }

@@ -52,6 +52,7 @@ fn message(c: &Conversation, n: u32) -> Message {
         tool_call_id: None,
         tool_name: None,
         is_error: false,
+        usage: None,
         created_at: t0(),
     }
 }

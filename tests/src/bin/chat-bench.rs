@@ -630,6 +630,7 @@ async fn seed_history(p: &Ports) -> (User, Vec<Message>) {
                 tool_call_id: None,
                 tool_name: None,
                 is_error: false,
+                usage: None,
                 created_at: at,
             });
         }
