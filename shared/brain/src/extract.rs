@@ -58,6 +58,20 @@ const CANON: &[(&str, &str)] = &[
     ("tsks", "tasks"),
 ];
 
+/// A word as punctuation before it, the word, and punctuation after it ("(café!)" is "(",
+/// "café", "!)"); `also` names characters besides letters and digits that may start the word.
+/// Split on characters, not bytes: the last letter may be several bytes long.
+pub(crate) fn word_parts(chunk: &str, also: impl Fn(char) -> bool) -> (&str, &str, &str) {
+    let start = chunk.find(|c: char| c.is_alphanumeric() || also(c)).unwrap_or(chunk.len());
+    let end = chunk
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_alphanumeric())
+        .map_or(start, |(i, c)| i + c.len_utf8())
+        .max(start);
+    (&chunk[..start], &chunk[start..end], &chunk[end..])
+}
+
 /// Spells the command words one way: `’` as `'`, "@5" as "at 5", the [`CANON`] list. Text in
 /// between is left as typed.
 pub(crate) fn canonical(text: &str) -> String {
@@ -68,10 +82,7 @@ pub(crate) fn canonical(text: &str) -> String {
             out.push("at".to_owned());
             continue;
         }
-        let core_start = chunk.find(|c: char| c.is_alphanumeric() || c == '@').unwrap_or(chunk.len());
-        let core_end =
-            chunk.rfind(|c: char| c.is_alphanumeric()).map_or(core_start, |i| i + 1).max(core_start);
-        let (lead, core, trail) = (&chunk[..core_start], &chunk[core_start..core_end], &chunk[core_end..]);
+        let (lead, core, trail) = word_parts(chunk, |c| c == '@');
         let lower = core.to_lowercase();
         let replaced = if let Some((_, to)) = CANON.iter().find(|(from, _)| *from == lower) {
             (*to).to_owned()

@@ -55,9 +55,7 @@ pub(crate) fn you(text: &str) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut prev_i = false;
     for word in text.split(' ') {
-        let start = word.find(|c: char| c.is_alphanumeric()).unwrap_or(word.len());
-        let end = word.rfind(|c: char| c.is_alphanumeric()).map_or(start, |e| e + 1).max(start);
-        let core = &word[start..end];
+        let (lead, core, trail) = crate::extract::word_parts(word, |_| false);
         let lower = core.to_lowercase();
         let swapped = match lower.as_str() {
             "my" => Some("your"),
@@ -82,7 +80,7 @@ pub(crate) fn you(text: &str) -> String {
             Some(w) => w.to_owned(),
             None => core.to_owned(),
         };
-        out.push(format!("{}{replaced}{}", &word[..start], &word[end..]));
+        out.push(format!("{lead}{replaced}{trail}"));
     }
     out.join(" ")
 }

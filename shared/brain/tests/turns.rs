@@ -177,3 +177,44 @@ fn it_is_a_language_model_named_offline() {
     assert_eq!(r.usage, Default::default());
     assert_eq!(r.tool_calls[0].arguments, json!({ "title": "buy milk" }));
 }
+
+/// Accents, other scripts and emoji are words like any other: the brain answers every one of
+/// them (it used to cut "café" inside its "é" and panic), and words replies from stored text
+/// that holds them.
+#[test]
+fn any_script_is_read_and_answered_without_a_panic() {
+    let messages = [
+        "remind me to café at 9",
+        "call José at 5",
+        "hi Zoë!",
+        "ÄÖÜ",
+        "ß at 9pm",
+        "привет",
+        "напомни мне позвонить маме в 5",
+        "你好",
+        "add 🍞",
+        "done with crème brûlée",
+        "rappelle-moi 🙏 in 5 mins",
+        "remember that my cat is called Zoë",
+    ];
+    for m in messages {
+        let answer = respond(vec![user(m)]);
+        assert!(answer.content.is_some() || !answer.tool_calls.is_empty(), "{m}: {answer:?}");
+    }
+    let call = ToolCall {
+        id: "call_1".into(),
+        name: "recall".into(),
+        arguments: json!({ "query": "cat" }),
+    };
+    let answer = respond(vec![
+        user("what's my cat called"),
+        LlmMessage::Assistant { content: None, tool_calls: vec![call] },
+        LlmMessage::Tool {
+            call_id: "call_1".into(),
+            name: "recall".into(),
+            content: json!({ "memories": [{ "id": "m1", "content": "my cat is called Zoë" }] }).to_string(),
+            is_error: false,
+        },
+    ]);
+    assert!(answer.content.as_deref().is_some_and(|c| c.contains("Zoë")), "{answer:?}");
+}
