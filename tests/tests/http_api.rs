@@ -425,3 +425,25 @@ nudge_tests::on_both_backends!(
     only_valid_tokens_get_in,
     admins_manage_users,
 );
+
+/// A handler that panics (a bug) still answers the contract's envelope: a 500 with the request's
+/// id, not a dropped connection or a bare Lambda error.
+#[tokio::test]
+async fn a_panicking_handler_answers_an_enveloped_500() {
+    use std::sync::Arc;
+    let state = nudge_http::ApiState::new(
+        nudge_tests::store(Backend::Sqlite).await,
+        Arc::new(nudge_domain::Secret::new(TEST_SECRET)),
+    );
+    async fn boom() -> &'static str {
+        panic!("a bug, quoting 'someone's message'")
+    }
+    let routes = axum::Router::new().route("/boom", axum::routing::get(boom));
+    let router = nudge_http::app("test", routes, state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/boom", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let (status, body) = nudge_tests::envelope(reqwest::get(url).await.unwrap()).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (500, Some("INTERNAL_ERROR")), "{body}");
+    assert!(!body.to_string().contains("someone's message"), "the panic's words stay inside: {body}");
+}

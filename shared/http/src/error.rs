@@ -47,6 +47,13 @@ impl ApiError {
     }
 }
 
+/// The answer to a handler that panicked: the envelope of an internal error. What the panic
+/// said stays out of the log (the panic hook logged where it happened): it can quote the
+/// request's data.
+pub fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal("a handler panicked").into_response()
+}
+
 impl From<ValidationError> for ApiError {
     fn from(e: ValidationError) -> Self {
         Self::validation(&e.field, e.message)

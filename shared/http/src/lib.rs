@@ -51,6 +51,9 @@ pub fn app(function: &'static str, routes: Router<ApiState>, state: ApiState) ->
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // A bug that panics still answers an envelope (500, its detail in the log), inside the
+        // request's context so the envelope carries its request id.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panicked))
         .layer(middleware::from_fn(move |req, next| context::request_context(function, req, next)))
         .with_state(state)
 }

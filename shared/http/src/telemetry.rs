@@ -15,6 +15,12 @@ pub fn init() {
         .with_target(false)
         .with_ansi(false)
         .try_init();
+    // A panic's message can quote the data it choked on (a slice of someone's message): log
+    // where it happened, never what it says.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        tracing::error!(location = %at, "panic");
+    }));
 }
 
 /// One CloudWatch Embedded Metric Format line: counts under the `Nudge` namespace, with the
