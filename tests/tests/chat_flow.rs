@@ -721,6 +721,21 @@ async fn the_worker_folds_old_messages_into_a_summary_the_model_then_sees(b: Bac
         .map(|m| m["content"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(said, ["second: call the bank", "third: book the dentist", "fourth: anything else?"]);
+
+    // The next fold takes what has left the window since, and nothing folded before.
+    let queued = c.agent_messages().await;
+    assert!(c.learn(&queued).await.is_empty());
+    let folds: Vec<String> = llm
+        .requests()
+        .into_iter()
+        .filter(|r| r.system().starts_with("Update the running summary"))
+        .map(|r| r.last_user_text())
+        .collect();
+    // (The first three learn messages ran at once and each asked for the same first fold; one
+    // stored it.)
+    let last = folds.last().unwrap();
+    assert!(last.contains(SUMMARY) && last.contains("User: second: call the bank"), "{last}");
+    assert!(!last.contains("first: buy groceries"), "folded once only: {last}");
 }
 
 // ---- bad input ----

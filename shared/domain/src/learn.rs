@@ -206,9 +206,10 @@ async fn summarize(
     if overflow == 0 {
         return Ok(0);
     }
-    // Newest first: skip the window, then the oldest `overflow` of what is left are new to fold.
-    let beyond: Vec<&Message> = newest_first.iter().skip(policy.window).collect();
-    let fold: Vec<&Message> = beyond.iter().rev().take(overflow as usize).copied().collect();
+    // Newest first: past the window, the first `overflow` messages are the ones that left it
+    // since the last fold (older ones are in the summary already); folded oldest first.
+    let mut fold: Vec<&Message> = newest_first.iter().skip(policy.window).take(overflow as usize).collect();
+    fold.reverse();
     if fold.is_empty() {
         return Ok(0);
     }
@@ -229,7 +230,9 @@ async fn summarize(
     };
     let mut next = c.clone();
     next.summary = Some(summary);
-    next.summarized += fold.len() as u64;
+    // Messages too far back to have been read are passed over rather than folded later, out
+    // of order (learning runs after each turn, so there are none unless it fell far behind).
+    next.summarized += overflow;
     next.version = c.version + 1;
     match p.conversations.replace_conversation(&next, c.version).await {
         Ok(()) => Ok(fold.len() as u64),
