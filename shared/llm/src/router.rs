@@ -42,7 +42,8 @@ impl RouterPolicy {
 /// A `LanguageModel` that asks its models in order. Each is retried with backoff while it is
 /// throttled or unavailable, up to `attempts` tries; any failure (a timeout or a refusal too: a
 /// bad key at one provider says nothing of the next) moves on to the next model. When none
-/// answers, the error is `Exhausted`, naming each model's last failure.
+/// answers, the error is `Exhausted`, naming each model and the kind of its last failure (not
+/// the provider's words, which can quote the request).
 pub struct Router {
     models: Vec<Arc<dyn LanguageModel>>,
     policy: RouterPolicy,
@@ -125,7 +126,8 @@ impl LanguageModel for Router {
                         "language model failed, falling back"
                     );
                     let tries = if attempts > 1 { format!(" ({attempts} tries)") } else { String::new() };
-                    failures.push(format!("{}{tries}: {err}", model.name()));
+                    // Kinds only here too: this text is logged where the turn fails.
+                    failures.push(format!("{}{tries}: {}", model.name(), kind(&err)));
                 }
             }
         }
