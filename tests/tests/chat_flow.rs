@@ -253,6 +253,11 @@ async fn a_fact_asked_to_be_remembered_is_listed(b: Backend) {
     assert_eq!(memories[0]["source"], "chat");
     let recalled = c.say("what's my locker code?").await;
     assert!(recalled["reply"].as_str().unwrap().contains("4411"), "{recalled}");
+    // What was never said is not answered with what was.
+    let unknown = c.say("what's my passport number?").await;
+    assert_eq!(unknown["actions"][0]["tool"], "recall", "{unknown}");
+    assert_eq!(unknown["actions"][0]["result"]["memories"], json!([]), "{unknown}");
+    assert!(!unknown["reply"].as_str().unwrap().contains("4411"), "{unknown}");
 }
 
 // ---- a hosted model ----
@@ -379,12 +384,46 @@ async fn a_model_that_keeps_calling_tools_is_stopped_after_max_steps(b: Backend)
     assert_eq!(seen.len(), 3, "three steps, no more");
     assert!(!seen[0].tools().is_empty() && !seen[1].tools().is_empty());
     assert!(seen[2].body.get("tools").is_none(), "the last step offers no tools: {}", seen[2].body);
+    assert!(
+        seen[2].messages().iter().all(|m| m["role"] != "tool" && m.get("tool_calls").is_none()),
+        "and shows the exchange as text, as providers want without tools: {}",
+        seen[2].body
+    );
     // The conversation holds the turn and ends with the reply.
     let id = turn["conversation_id"].as_str().unwrap();
     let newest = items(&c.get(&format!("/api/conversations/{id}/messages?limit=2")).await);
     assert_eq!((newest[0]["role"].as_str(), &newest[0]["content"]), (Some("assistant"), &turn["reply"]));
     // The last step's unrun calls are not kept: the reply follows the second step's result.
     assert_eq!(newest[1]["role"], "tool", "{newest:?}");
+}
+
+/// Twelve calls in one step: eight run (the step's limit), the model is told the rest did not,
+/// and the turn is stored whole (on DynamoDB, one transaction).
+async fn a_step_runs_at_most_its_limit_of_calls(b: Backend) {
+    let ids: Vec<String> = (1..=12).map(|n| format!("call_{n}")).collect();
+    let calls: Vec<(&str, &str, Value)> = ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| (id.as_str(), "create_task", json!({ "title": format!("task {n}") })))
+        .collect();
+    let first = Reply::tool_calls(&calls);
+    let llm = ChatServer::start(move |seen: &Seen| {
+        if seen.last_role() == "tool" { Reply::text("Added what I could.") } else { first.clone() }
+    })
+    .await;
+    let c = Chat::with_model(b, &llm, AgentConfig::default()).await;
+    let turn = c.say("add twelve things").await;
+    assert_eq!(turn["actions"].as_array().unwrap().len(), 8, "{turn}");
+    assert_eq!(items(&c.get("/api/tasks").await).len(), 8);
+    let results = llm.last().tool_results();
+    assert_eq!(results.len(), 8, "only the calls that ran are answered");
+    assert!(
+        results[7]["content"].as_str().unwrap().contains("4 more tool calls were not run"),
+        "{results:?}"
+    );
+    let id = turn["conversation_id"].as_str().unwrap();
+    let stored = items(&c.get(&format!("/api/conversations/{id}/messages?limit=100")).await);
+    assert_eq!(stored.len(), 1 + 1 + 8 + 1, "the question, the calls, their results, the reply");
 }
 
 async fn a_slow_model_answers_504_model_timeout(b: Backend) {
@@ -573,6 +612,7 @@ async fn relevant_memories_reach_the_model_and_no_one_elses_do(b: Backend) {
         json!({ "content": "x", "colour": "red" }),
         json!({}),
         json!({ "content": 7 }),
+        json!({ "content": "x".repeat(1001) }),
     ] {
         let (s, body) = c.app.call("POST", "/api/memories", Some(&c.token), Some(bad.clone())).await;
         assert_eq!((s, body["error"]["code"].as_str()), (400, Some("VALIDATION_ERROR")), "{bad}: {body}");
@@ -580,6 +620,10 @@ async fn relevant_memories_reach_the_model_and_no_one_elses_do(b: Backend) {
     let (s, _) = c.app.call("DELETE", "/api/memories/not-an-id", Some(&c.token), None).await;
     assert_eq!(s, 400);
     assert_eq!(c.memories().await.len(), 2, "no bad body added anything");
+    // A long text is a note, not a fact.
+    let note = json!({ "content": "x".repeat(1001), "kind": "note", "title": "Long" });
+    let (s, body) = c.app.call("POST", "/api/memories", Some(&c.token), Some(note)).await;
+    assert_eq!(s, 201, "{body}");
 }
 
 // ---- prompt customizations ----
@@ -769,6 +813,7 @@ nudge_tests::on_both_backends!(
     a_model_calls_a_tool_and_is_fed_the_result,
     arguments_that_break_the_schema_are_refused_and_the_model_corrects_itself,
     a_model_that_keeps_calling_tools_is_stopped_after_max_steps,
+    a_step_runs_at_most_its_limit_of_calls,
     a_slow_model_answers_504_model_timeout,
     a_provider_that_is_down_answers_503_and_stores_nothing,
     the_daily_token_budget_stops_the_next_turn,

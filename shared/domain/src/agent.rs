@@ -136,9 +136,11 @@ pub async fn run_turn(
     let mut reply = None;
     for step in 1..=agent.config.max_steps.max(1) {
         let last = step == agent.config.max_steps.max(1);
+        // The last step offers no tools, so the model must answer in words; the exchange is
+        // shown to it as text, since some providers (Bedrock) refuse tool blocks without tools.
         let request = LlmRequest {
             system: system.clone(),
-            messages: history.clone(),
+            messages: if last { as_text(&history) } else { history.clone() },
             tools: if last { Vec::new() } else { toolbox.specs() },
             max_tokens: agent.config.max_output_tokens,
             now,
@@ -148,9 +150,12 @@ pub async fn run_turn(
         usage += answer.usage;
         model_name = answer.model.clone();
         let content = answer.content.filter(|c| !c.trim().is_empty());
-        // Calls proposed on the last step, which offered no tools, are not run: they are not
-        // kept either, as calls without results would make the history unusable next turn.
-        let calls = if last { Vec::new() } else { answer.tool_calls };
+        // Calls proposed on the last step, which offered no tools, are not run, and no more than
+        // `max_calls_per_step` run in any step; calls not run are not kept either, as calls
+        // without results would make the history unusable next turn.
+        let mut calls = if last { Vec::new() } else { answer.tool_calls };
+        let skipped = calls.len().saturating_sub(agent.config.max_calls_per_step);
+        calls.truncate(agent.config.max_calls_per_step);
         if content.is_some() || !calls.is_empty() {
             let mut said =
                 message(p, &conversation, Speaker::Assistant, content.clone().unwrap_or_default(), now);
@@ -163,14 +168,16 @@ pub async fn run_turn(
             break;
         }
         for (i, call) in calls.iter().enumerate() {
-            let outcome = if i < agent.config.max_calls_per_step {
-                toolbox.run(&cx, call).await
-            } else {
-                crate::tools::ToolOutcome {
-                    ok: false,
-                    output: serde_json::json!({ "error": "too many tool calls in one step" }),
-                }
-            };
+            let mut outcome = toolbox.run(&cx, call).await;
+            if skipped > 0
+                && i + 1 == calls.len()
+                && let Some(o) = outcome.output.as_object_mut()
+            {
+                o.insert(
+                    "note".into(),
+                    format!("{skipped} more tool calls were not run: at most {} a step", calls.len()).into(),
+                );
+            }
             let result = outcome.output.to_string();
             let mut answered = message(p, &conversation, Speaker::Tool, result.clone(), now);
             answered.tool_call_id = Some(call.id.clone());
@@ -200,6 +207,11 @@ pub async fn run_turn(
         last.usage = Some(usage);
     }
 
+    // Ids are given now, in order, so the turn's messages stay together in the conversation
+    // even when another turn of it ran at the same time.
+    for m in &mut new {
+        m.id = MessageId::from_uuid(p.ids.new_id());
+    }
     let conversation_id = conversation.id;
     let user_message = new[0].id;
     save(p, conversation, expected, &new, usage, now).await?;
@@ -282,6 +294,26 @@ async fn window(
     Ok(recent[start..].iter().map(to_llm).collect())
 }
 
+/// The exchange with its tool calls and results written out as text, for a step that offers
+/// no tools.
+fn as_text(history: &[LlmMessage]) -> Vec<LlmMessage> {
+    history
+        .iter()
+        .map(|m| match m {
+            LlmMessage::Assistant { content, tool_calls } if !tool_calls.is_empty() => {
+                let calls: Vec<String> =
+                    tool_calls.iter().map(|c| format!("[called {} {}]", c.name, c.arguments)).collect();
+                let text = content.iter().cloned().chain(calls).collect::<Vec<_>>().join("\n");
+                LlmMessage::Assistant { content: Some(text), tool_calls: Vec::new() }
+            }
+            LlmMessage::Tool { name, content, .. } => {
+                LlmMessage::User { content: format!("[result of {name}: {content}]") }
+            }
+            other => other.clone(),
+        })
+        .collect()
+}
+
 pub fn to_llm(m: &Message) -> LlmMessage {
     match m.role {
         Speaker::User => LlmMessage::User { content: m.content.clone() },
@@ -330,6 +362,7 @@ async fn system_prompt(
             query,
             agent.config.memory_budget_tokens,
             12,
+            memories::WhenNothingMatches::NewestFacts,
         ),
     )
     .await?;
