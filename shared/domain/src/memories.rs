@@ -31,12 +31,25 @@ pub struct NewMemory {
 
 /// Adds a memory. With an embedder its vector is computed now; if the embedder fails the memory
 /// is kept without one (BM25 still finds it) rather than lost.
+/// The longest a fact may be: a fact is injected whole or not at all, and a long text is a
+/// note (retrieved by its content and cut to fit).
+pub const MAX_FACT_CHARS: usize = 1_000;
+
 pub async fn add_memory(
     p: &Ports,
     embedder: Option<&dyn Embedder>,
     owner: UserId,
     new: NewMemory,
 ) -> Result<Memory, DomainError> {
+    if new.kind == MemoryKind::Fact && new.content.as_str().chars().count() > MAX_FACT_CHARS {
+        return Err(crate::ValidationError::new(
+            "content",
+            format!(
+                "a fact is at most {MAX_FACT_CHARS} characters; send a longer text with \"kind\": \"note\""
+            ),
+        )
+        .into());
+    }
     let mut memory = Memory {
         id: new.id.unwrap_or_else(|| MemoryId::from_uuid(p.ids.new_id())),
         user_id: owner,
@@ -105,9 +118,17 @@ pub async fn recent_memories(p: &Ports, owner: UserId, max: usize) -> Result<Vec
     Ok(all)
 }
 
-/// What a turn is told of the user: the memories most relevant to `query`, best first, within
-/// `budget_tokens`. By embeddings when an embedder is configured and it answers, else BM25;
-/// when nothing matches, the newest facts, so the model still knows the basics.
+/// What to give when nothing matches the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenNothingMatches {
+    /// The newest facts, so a model still knows the basics (the system prompt).
+    NewestFacts,
+    /// Nothing (an answer to "what's my passport number" is not the locker code).
+    Nothing,
+}
+
+/// The memories most relevant to `query`, best first, within `budget_tokens`: by embeddings
+/// when an embedder is configured and it answers, else BM25.
 pub async fn relevant(
     p: &Ports,
     embedder: Option<&dyn Embedder>,
@@ -115,6 +136,7 @@ pub async fn relevant(
     query: &str,
     budget_tokens: usize,
     max_items: usize,
+    otherwise: WhenNothingMatches,
 ) -> Result<Vec<Recalled>, StoreError> {
     let docs = recent_memories(p, owner, RETRIEVAL_SCAN).await?;
     if docs.is_empty() {
@@ -133,7 +155,7 @@ pub async fn relevant(
     if ranked.is_empty() {
         ranked = retrieval::bm25(query, &docs);
     }
-    if ranked.is_empty() {
+    if ranked.is_empty() && otherwise == WhenNothingMatches::NewestFacts {
         ranked = retrieval::recent_facts(&docs, max_items).into_iter().map(|i| (i, 0.0)).collect();
     }
     Ok(retrieval::select_within_budget(&ranked, &docs, budget_tokens, max_items)

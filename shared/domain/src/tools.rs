@@ -313,10 +313,23 @@ struct ListTasks {
 /// The most tasks a tool lists: a model (or a text message) is not helped by more.
 const LIST_MAX: i64 = 50;
 
+/// The most items a tool reads to find or list what it needs: every one a person could mean,
+/// bounded so one turn's reads are too.
+const SCAN_MAX: usize = 500;
+
+/// The user's tasks in these statuses, newest first, all of them up to [`SCAN_MAX`].
 async fn tasks_with(cx: &ToolContext<'_>, statuses: Vec<TaskStatus>) -> Result<Vec<Task>, DomainError> {
     let filter = TaskFilter { statuses, ..Default::default() };
-    let page = PageRequest { limit: Limit::new(LIST_MAX)?, after: None };
-    Ok(tasks::list_tasks(cx.ports, cx.user.id, &filter, &page).await?.items)
+    let mut page = PageRequest { limit: Limit::new(100)?, after: None };
+    let mut all = Vec::new();
+    loop {
+        let got = tasks::list_tasks(cx.ports, cx.user.id, &filter, &page).await?;
+        all.extend(got.items);
+        match got.next {
+            Some(after) if all.len() < SCAN_MAX => page.after = Some(after),
+            _ => return Ok(all),
+        }
+    }
 }
 
 const OPEN: [TaskStatus; 2] = [TaskStatus::Pending, TaskStatus::InProgress];
@@ -328,7 +341,8 @@ async fn list_tasks(cx: &ToolContext<'_>, a: ListTasks) -> Result<Value, DomainE
         _ => OPEN.to_vec(),
     };
     let tasks = tasks_with(cx, statuses).await?;
-    Ok(json!({ "tasks": tasks.iter().map(|t| task_json(t, tz(cx))).collect::<Vec<_>>() }))
+    let shown = tasks.iter().take(LIST_MAX as usize).map(|t| task_json(t, tz(cx)));
+    Ok(json!({ "tasks": shown.collect::<Vec<_>>(), "total": tasks.len() }))
 }
 
 #[derive(Deserialize)]
@@ -436,15 +450,23 @@ fn reminder_json(r: &Reminder) -> Value {
     })
 }
 
-/// The user's live reminders (not done, not the digest), soonest first.
+/// The user's live reminders (not done, not the digest), soonest first, read from all of
+/// theirs up to [`SCAN_MAX`].
 async fn upcoming(cx: &ToolContext<'_>) -> Result<Vec<Reminder>, DomainError> {
-    let page = PageRequest { limit: Limit::new(100)?, after: None };
-    let mut live: Vec<Reminder> = reminders::list_reminders(cx.ports, cx.user.id, &page)
-        .await?
-        .items
-        .into_iter()
-        .filter(|r| r.kind == ReminderKind::Reminder && r.status != ReminderStatus::Done)
-        .collect();
+    let mut page = PageRequest { limit: Limit::new(100)?, after: None };
+    let mut live = Vec::new();
+    for _ in 0..SCAN_MAX / 100 {
+        let got = reminders::list_reminders(cx.ports, cx.user.id, &page).await?;
+        live.extend(
+            got.items
+                .into_iter()
+                .filter(|r| r.kind == ReminderKind::Reminder && r.status != ReminderStatus::Done),
+        );
+        match got.next {
+            Some(after) => page.after = Some(after),
+            None => break,
+        }
+    }
     live.sort_by_key(|r| r.next_fire_at.unwrap_or(DateTime::<Utc>::MAX_UTC));
     Ok(live)
 }
@@ -521,7 +543,16 @@ struct Recall {
 const RECALL_BUDGET: usize = 1_000;
 
 async fn recall(cx: &ToolContext<'_>, a: Recall) -> Result<Value, DomainError> {
-    let found = memories::relevant(cx.ports, cx.embedder, cx.user.id, &a.query, RECALL_BUDGET, 8).await?;
+    let found = memories::relevant(
+        cx.ports,
+        cx.embedder,
+        cx.user.id,
+        &a.query,
+        RECALL_BUDGET,
+        8,
+        memories::WhenNothingMatches::Nothing,
+    )
+    .await?;
     Ok(
         json!({ "memories": found.iter().map(|m| json!({ "id": m.id, "content": m.text })).collect::<Vec<_>>() }),
     )

@@ -1005,7 +1005,17 @@ async fn bench_retrieval(iters: usize) {
         let runs = (iters / 20).max(10);
         let (mut relevant, mut reads, mut ranks) = (Vec::new(), Vec::new(), Vec::new());
         let before = calls.snapshot();
-        let found = memories::relevant(&p, None, user.id, MESSAGES[5].0, 800, 12).await.expect("relevant");
+        let found = memories::relevant(
+            &p,
+            None,
+            user.id,
+            MESSAGES[5].0,
+            800,
+            12,
+            memories::WhenNothingMatches::NewestFacts,
+        )
+        .await
+        .expect("relevant");
         let one_call = since(&before, &calls.snapshot());
         assert!(!found.is_empty(), "something is always recalled");
         let docs = memories::recent_memories(&p, user.id, memories::RETRIEVAL_SCAN).await.expect("read");
@@ -1013,7 +1023,19 @@ async fn bench_retrieval(iters: usize) {
         for (query, _) in MESSAGES {
             for i in 0..runs + 3 {
                 let t = Instant::now();
-                black_box(memories::relevant(&p, None, user.id, query, 800, 12).await.expect("relevant"));
+                black_box(
+                    memories::relevant(
+                        &p,
+                        None,
+                        user.id,
+                        query,
+                        800,
+                        12,
+                        memories::WhenNothingMatches::NewestFacts,
+                    )
+                    .await
+                    .expect("relevant"),
+                );
                 let took = t.elapsed();
                 let t = Instant::now();
                 black_box(
