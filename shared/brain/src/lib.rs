@@ -67,7 +67,7 @@ pub use crate::calls::{
 };
 
 /// The model name it answers with, in logs and usage records.
-pub const MODEL: &str = "offline";
+pub const MODEL: &str = nudge_domain::llm::OFFLINE_MODEL;
 
 /// The offline brain. It holds nothing: every answer comes from the request alone.
 #[derive(Debug, Clone, Copy, Default)]

@@ -77,7 +77,7 @@ async fn remember_facts(
         return Ok(0);
     }
     let said = &turn[0].content;
-    let facts = if agent.model.name() == "offline" {
+    let facts = if agent.model.name() == crate::llm::OFFLINE_MODEL {
         facts_by_rule(said)
     } else {
         let reply =
@@ -221,7 +221,7 @@ async fn summarize(
             format!("{who}: {}", m.content.chars().take(160).collect::<String>())
         })
         .collect();
-    let summary = if agent.model.name() == "offline" {
+    let summary = if agent.model.name() == crate::llm::OFFLINE_MODEL {
         extractive(c.summary.as_deref(), &lines)
     } else {
         summarize_by_model(agent, &c, &lines, fold[0].created_at)

@@ -115,6 +115,10 @@ pub enum LlmError {
     Exhausted(String),
 }
 
+/// The name of the offline brain, which reads no prose: work that needs a model's reading
+/// (extracting facts, summarizing) is done by rules when it is the model.
+pub const OFFLINE_MODEL: &str = "offline";
+
 /// A chat model with tool calling.
 #[async_trait]
 pub trait LanguageModel: Send + Sync {

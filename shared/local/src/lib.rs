@@ -94,50 +94,62 @@ impl Stack {
         nudge_http::app("local", all, self.state.clone())
     }
 
-    /// Delivers every message visible in the local queue now, as SQS would hand them to the
-    /// notifier; answers how many were handled. A message to retry stays hidden for a minute.
+    /// Delivers every message visible in the local `notify` queue now, as SQS would hand them
+    /// to the notifier; answers how many were handled. A message to retry stays hidden for a
+    /// minute.
     pub async fn drain_queue(&self) -> Result<usize, nudge_domain::StoreError> {
-        let Some(store) = &self.store else { return Ok(0) };
-        let mut handled = 0;
-        loop {
-            let batch =
-                store.receive(QueueName::Notify, chrono::Utc::now(), 10, TimeDelta::minutes(1)).await?;
-            if batch.is_empty() {
-                return Ok(handled);
-            }
-            for m in batch {
-                match notify::deliver(&self.state.ports, &self.senders, &m.message).await {
-                    Ok(notify::Delivery::Retry) => {}
-                    Ok(_) => store.ack(QueueName::Notify, m.id).await?,
-                    Err(e) => tracing::error!(error = %e, "delivery failed"),
+        self.drain(QueueName::Notify, 10, |m: nudge_domain::NotifyMessage| async move {
+            match notify::deliver(&self.state.ports, &self.senders, &m).await {
+                Ok(notify::Delivery::Retry) => false,
+                Ok(_) => true,
+                Err(e) => {
+                    tracing::error!(error = %e, "delivery failed");
+                    false
                 }
-                handled += 1;
             }
-        }
+        })
+        .await
     }
 
-    /// Does the agent work visible in the local queue now, as SQS would hand it to
-    /// `agent-worker`; answers how many messages were handled. Failed work is retried after a
-    /// minute, and dead-lettered after as many receives as SQS would allow.
+    /// Does the agent work visible in the local `agent` queue now, as SQS would hand it to
+    /// `agent-worker`; answers how many messages were handled.
     pub async fn drain_agent_queue(&self) -> Result<usize, nudge_domain::StoreError> {
+        self.drain(QueueName::Agent, 5, |m: nudge_domain::AgentMessage| async move {
+            match learn::process(&self.state.ports, &self.agent, &m).await {
+                Ok(_) => true,
+                Err(e) => {
+                    tracing::error!(error = %e, "agent work failed");
+                    false
+                }
+            }
+        })
+        .await
+    }
+
+    /// Hands each visible message of `queue` to `handle`, `max` at a time, until none is left;
+    /// a message it handled (`true`) is deleted, the others come back after a minute and are
+    /// dead-lettered after as many receives as SQS would allow.
+    async fn drain<M, F, Fut>(
+        &self,
+        queue: QueueName,
+        max: usize,
+        handle: F,
+    ) -> Result<usize, nudge_domain::StoreError>
+    where
+        M: serde::de::DeserializeOwned + Send + 'static,
+        F: Fn(M) -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
         let Some(store) = &self.store else { return Ok(0) };
         let mut handled = 0;
         loop {
-            let batch = store
-                .receive::<nudge_domain::AgentMessage>(
-                    QueueName::Agent,
-                    chrono::Utc::now(),
-                    5,
-                    TimeDelta::minutes(1),
-                )
-                .await?;
+            let batch = store.receive::<M>(queue, chrono::Utc::now(), max, TimeDelta::minutes(1)).await?;
             if batch.is_empty() {
                 return Ok(handled);
             }
             for m in batch {
-                match learn::process(&self.state.ports, &self.agent, &m.message).await {
-                    Ok(_) => store.ack(QueueName::Agent, m.id).await?,
-                    Err(e) => tracing::error!(error = %e, "agent work failed"),
+                if handle(m.message).await {
+                    store.ack(queue, m.id).await?;
                 }
                 handled += 1;
             }

@@ -107,12 +107,19 @@ impl SqliteStore {
             };
             let mut out = Vec::with_capacity(rows.len());
             for (id, body, receives) in rows {
+                let Ok(message) = from_json(&body) else {
+                    // Not a message of this queue (written by another version, say): it can never
+                    // be handled, so it goes straight to the dead letters, not in front of the rest.
+                    tracing::error!(queue = queue.as_str(), id, "unreadable queue message dead-lettered");
+                    tx.execute("UPDATE queue SET dead = 1 WHERE id = ?1", [id]).map_err(backend)?;
+                    continue;
+                };
                 tx.execute(
                     "UPDATE queue SET visible_at = ?2, receives = receives + 1 WHERE id = ?1",
                     params![id, hidden_until],
                 )
                 .map_err(backend)?;
-                out.push(Received { id, message: from_json(&body)?, receives: receives + 1 });
+                out.push(Received { id, message, receives: receives + 1 });
             }
             tx.commit().map_err(backend)?;
             Ok(out)

@@ -347,3 +347,21 @@ async fn an_agent_message_received_too_often_is_dead_lettered_on_its_queue_only(
     let got: Vec<Received> = s.receive(QueueName::Notify, now, 10, Duration::seconds(30)).await.unwrap();
     assert_eq!(got.iter().map(|r| (r.message, r.receives)).collect::<Vec<_>>(), [(notify_message(2), 1)]);
 }
+
+/// A message its reader cannot read (another version's, say) is dead-lettered at once, and the
+/// ones behind it are still handed out.
+#[tokio::test]
+async fn an_unreadable_message_is_dead_lettered_and_does_not_block_the_queue() {
+    let s = store();
+    s.enqueue(&notify_message(1)).await.unwrap();
+    let now = Utc::now();
+    // Read as agent work, a notify message is unreadable.
+    let got: Vec<Received<AgentMessage>> =
+        s.receive(QueueName::Notify, now, 10, Duration::minutes(1)).await.unwrap();
+    assert!(got.is_empty());
+    assert_eq!(s.queue_depth(QueueName::Notify).await.unwrap(), (1, 1), "kept, as a dead letter");
+    s.enqueue(&notify_message(2)).await.unwrap();
+    let got: Vec<Received<NotifyMessage>> =
+        s.receive(QueueName::Notify, Utc::now(), 10, Duration::minutes(1)).await.unwrap();
+    assert_eq!(got.iter().map(|r| r.message).collect::<Vec<_>>(), vec![notify_message(2)]);
+}
