@@ -201,11 +201,7 @@ fn any_script_is_read_and_answered_without_a_panic() {
         let answer = respond(vec![user(m)]);
         assert!(answer.content.is_some() || !answer.tool_calls.is_empty(), "{m}: {answer:?}");
     }
-    let call = ToolCall {
-        id: "call_1".into(),
-        name: "recall".into(),
-        arguments: json!({ "query": "cat" }),
-    };
+    let call = ToolCall { id: "call_1".into(), name: "recall".into(), arguments: json!({ "query": "cat" }) };
     let answer = respond(vec![
         user("what's my cat called"),
         LlmMessage::Assistant { content: None, tool_calls: vec![call] },
