@@ -33,6 +33,16 @@ pub enum Backend {
     Dynamo,
 }
 
+impl Backend {
+    /// How a benchmark's table names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite (in memory)",
+            Backend::Dynamo => "DynamoDB (moto)",
+        }
+    }
+}
+
 pub fn moto_url() -> String {
     std::env::var("NUDGE_TEST_MOTO_URL").unwrap_or_else(|_| "http://127.0.0.1:5000".into())
 }

@@ -70,7 +70,7 @@ use nudge_domain::{
     users::{self, NewUser},
 };
 use nudge_sqlite::SqliteStore;
-use nudge_tests::{moto_config, queue, table};
+use nudge_tests::{Backend, moto_config, queue, table};
 
 /// The message mix of part 1, and the tool each one must run.
 const MESSAGES: [(&str, &str); 6] = [
@@ -644,21 +644,6 @@ async fn seed_history(p: &Ports) -> (User, Vec<Message>) {
 
 // ---- part 1: the turn -----------------------------------------------------------------------
 
-#[derive(Clone, Copy, PartialEq)]
-enum Backend {
-    Sqlite,
-    Dynamo,
-}
-
-impl Backend {
-    fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "SQLite (in memory)",
-            Backend::Dynamo => "DynamoDB (moto)",
-        }
-    }
-}
-
 /// Ports on `backend`, counted, and (on DynamoDB) the request counter.
 async fn counted_ports(backend: Backend) -> (Ports, Calls, Option<Requests>) {
     let (clock, ids) = (Arc::new(SystemClock), Arc::new(UuidV7Ids));
@@ -707,7 +692,7 @@ async fn bench_turns(backend: Backend, runs: usize) -> TurnRun {
     let (p, calls, requests) = counted_ports(backend).await;
     let (user, history) = seed_history(&p).await;
     let seed = started.elapsed();
-    eprintln!("{}: seeded in {seed:.2?}", backend.name());
+    eprintln!("{}: seeded in {seed:.2?}", backend.label());
     let brain = Arc::new(TimedBrain::default());
     let agent = Agent { model: brain.clone(), embedder: None, config: AgentConfig::default() };
     let mut per_message: Vec<Turns> = MESSAGES.iter().map(|_| Turns::default()).collect();
@@ -748,7 +733,7 @@ async fn bench_turns(backend: Backend, runs: usize) -> TurnRun {
             }
             requests_seen[i] = brain.seen.lock().unwrap().clone();
         }
-        eprintln!("{} round {round}: {}", backend.name(), line.join(", "));
+        eprintln!("{} round {round}: {}", backend.label(), line.join(", "));
     }
     TurnRun { backend, seed, per_message, requests_seen, history }
 }
@@ -817,13 +802,13 @@ fn print_turns(runs: &[TurnRun], rounds: usize) {
          {rounds} rounds of the six messages; median and p90 per message"
     );
     for r in runs {
-        println!("(seeding {}: {:.1} s)", r.backend.name(), r.seed.as_secs_f64());
+        println!("(seeding {}: {:.1} s)", r.backend.label(), r.seed.as_secs_f64());
     }
     println!();
     let mut head = "| message |".to_owned();
     let mut rule = "|---|".to_owned();
     for r in runs {
-        head += &format!(" {} median | p90 | of which the brain |", r.backend.name());
+        head += &format!(" {} median | p90 | of which the brain |", r.backend.label());
         rule += "---|---|---|";
     }
     println!("{head}");
@@ -852,8 +837,8 @@ fn print_turns(runs: &[TurnRun], rounds: usize) {
         let same = basis.per_message.iter().zip(&other.per_message).all(|(a, b)| a.calls == b.calls);
         println!(
             "Counted on {}; on {}: {}.",
-            basis.backend.name(),
-            other.backend.name(),
+            basis.backend.label(),
+            other.backend.label(),
             if same { "the same calls, every turn" } else { "DIFFERENT calls (see the stderr log)" }
         );
         println!();

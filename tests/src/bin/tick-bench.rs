@@ -34,7 +34,7 @@ use nudge_domain::{
     notification::wording, tick::run_tick,
 };
 use nudge_sqlite::SqliteStore;
-use nudge_tests::{contract::user, moto_config, ports, queue, table};
+use nudge_tests::{Backend, contract::user, moto_config, ports, queue, table};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
@@ -143,21 +143,6 @@ async fn batch_put(client: &aws_sdk_dynamodb::Client, table: &str, reminders: &[
     }
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Backend {
-    Sqlite,
-    Dynamo,
-}
-
-impl Backend {
-    fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "SQLite (in memory)",
-            Backend::Dynamo => "DynamoDB (moto)",
-        }
-    }
-}
-
 /// A store seeded with the scenario, and how to put its due reminders back.
 struct Seeded {
     ports: Ports,
@@ -234,7 +219,7 @@ async fn bench(backend: Backend, n: usize, runs: usize, moto_tick_max: usize) ->
     let started = Instant::now();
     let store = Seeded::new(backend, &s).await;
     let seed = started.elapsed();
-    eprintln!("{} N={n}: seeded in {seed:.2?}", backend.name());
+    eprintln!("{} N={n}: seeded in {seed:.2?}", backend.label());
     let run_tick_too = backend == Backend::Sqlite || n <= moto_tick_max;
     let (mut reads, mut claims, mut items, mut ticks) = (vec![], vec![], vec![], vec![]);
     for round in 0..=runs {
@@ -242,15 +227,15 @@ async fn bench(backend: Backend, n: usize, runs: usize, moto_tick_max: usize) ->
         let t = Instant::now();
         let due = store.ports.reminders.due(tick_time()).await.expect("due");
         let read = t.elapsed();
-        assert_eq!(due.items_read, DUE, "{} N={n}: the due read", backend.name());
+        assert_eq!(due.items_read, DUE, "{} N={n}: the due read", backend.label());
         let claim = claim_probe(&store.ports, &s, round).await;
-        let mut line = format!("{} N={n} round {round}: read {read:.2?}, claim {claim:.2?}", backend.name());
+        let mut line = format!("{} N={n} round {round}: read {read:.2?}, claim {claim:.2?}", backend.label());
         let mut tick = None;
         if run_tick_too {
             let t = Instant::now();
             let report = run_tick(&store.ports, tick_time()).await.expect("tick");
             let took = t.elapsed();
-            assert_eq!(report.fired, DUE, "{} N={n}: round {round}: {report:?}", backend.name());
+            assert_eq!(report.fired, DUE, "{} N={n}: round {round}: {report:?}", backend.label());
             line += &format!(", tick {took:.2?}, items_read {}, fired {}", report.items_read, report.fired);
             tick = Some((took, report.items_read, report.fired));
         }
@@ -322,7 +307,7 @@ async fn main() {
         };
         println!(
             "| {} | {} | {:.1} s | {} | {} | {tick} | {items} | {fired} |",
-            r.backend.name(),
+            r.backend.label(),
             r.n,
             r.seed.as_secs_f64(),
             ms(r.read),
@@ -346,7 +331,7 @@ async fn main() {
         };
         println!(
             "| {} | {} | {} | {tick} | {:.2}× |",
-            backend.name(),
+            backend.label(),
             ratio(a.read, b.read),
             ratio(a.claim, b.claim),
             b.items_read as f64 / a.items_read as f64
