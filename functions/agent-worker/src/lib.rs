@@ -1,18 +1,23 @@
-//! The `agent-worker` function: the `agent` queue's consumer. Today it learns from finished
-//! turns (memories, the rolling summary) off the response path. Each message is idempotent
-//! in the domain, so a redelivery has one effect; failures are reported per message
-//! (ReportBatchItemFailures) and end in the dead-letter queue after the queue's retries.
+//! The `agent-worker` function: the `agent` queue's consumer. It runs the turns of inbound SMS
+//! (the reply goes out through the `notify` queue) and learns from finished turns (memories,
+//! the rolling summary) off the response path. Each message is idempotent in the domain, so a
+//! redelivery has one effect; failures are reported per message (ReportBatchItemFailures) and
+//! end in the dead-letter queue after the queue's retries.
 
 use std::collections::HashSet;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use futures_util::{StreamExt, stream};
-use nudge_domain::{Agent, AgentMessage, Ports, learn};
+use nudge_domain::{
+    Agent, AgentMessage, Ports,
+    sms::{SmsSettings, reply::Replied},
+    work::{self, Worked},
+};
 
 /// Messages worked on at once: each may call a model, which is slow but light on the Lambda.
 const CONCURRENCY: usize = 4;
 
-pub async fn handle(ports: &Ports, agent: &Agent, event: SqsEvent) -> SqsBatchResponse {
+pub async fn handle(ports: &Ports, agent: &Agent, sms: &SmsSettings, event: SqsEvent) -> SqsBatchResponse {
     let mut failures: Vec<String> = vec![];
     let mut seen = HashSet::new();
     let mut work = Vec::new();
@@ -29,18 +34,27 @@ pub async fn handle(ports: &Ports, agent: &Agent, event: SqsEvent) -> SqsBatchRe
             }
         }
     }
-    let outcomes: Vec<(String, Result<learn::Learned, nudge_domain::DomainError>)> = stream::iter(work)
-        .map(|(id, m)| async move { (id, learn::process(ports, agent, &m).await) })
+    let outcomes: Vec<(String, Result<Worked, nudge_domain::DomainError>)> = stream::iter(work)
+        .map(|(id, m)| async move { (id, work::process(ports, agent, sms, &m).await) })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
-    let (mut memories, mut summarized, mut done) = (0, 0, 0);
+    let (mut memories, mut summarized, mut replies, mut done) = (0, 0, 0, 0);
     for (id, outcome) in outcomes {
         match outcome {
-            Ok(l) => {
+            // Another worker holds the turn: this copy comes back later and finds it done.
+            Ok(w) if w.retry() => failures.push(id),
+            Ok(w) => {
                 done += 1;
-                memories += l.memories;
-                summarized += l.summarized as usize;
+                match w {
+                    Worked::Learned(l) => {
+                        memories += l.memories;
+                        summarized += l.summarized as usize;
+                    }
+                    Worked::Sms(Replied::Replied) => replies += 1,
+                    Worked::Sms(Replied::AlreadyDone | Replied::Gone) => duplicates += 1,
+                    Worked::Sms(Replied::Busy) => {}
+                }
             }
             Err(e) => {
                 tracing::error!(message_id = %id, error = %e, "agent work failed");
@@ -52,6 +66,7 @@ pub async fn handle(ports: &Ports, agent: &Agent, event: SqsEvent) -> SqsBatchRe
         "agent-worker",
         &[
             ("Processed", done),
+            ("SmsReplies", replies),
             ("MemoriesLearned", memories),
             ("MessagesSummarized", summarized),
             ("Duplicates", duplicates),

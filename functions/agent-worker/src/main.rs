@@ -9,9 +9,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let aws = nudge_aws::sdk_config().await;
     let ports = nudge_aws::ports_from_env(&aws)?;
     let agent = nudge_aws::agent_from_env(&aws);
-    let (ports, agent) = (&ports, &agent);
+    let sms = sms_inbound::settings_from_env()?;
+    let (ports, agent, sms) = (&ports, &agent, &sms);
     lambda_runtime::run(service_fn(move |e: LambdaEvent<SqsEvent>| async move {
-        Ok::<_, lambda_runtime::Error>(agent_worker::handle(ports, agent, e.payload).await)
+        Ok::<_, lambda_runtime::Error>(agent_worker::handle(ports, agent, sms, e.payload).await)
     }))
     .await
 }

@@ -53,24 +53,7 @@ pub fn ports_from_env(config: &SdkConfig) -> Result<Ports, ConfigError> {
 /// JWT secret). A channel that is not configured fails each send permanently, saying why.
 pub fn senders_from_env(config: &SdkConfig, webhook_key: Arc<dyn SecretSource>) -> Senders {
     let http = nudge_senders::http_client();
-    // In AWS both live in one JSON secret, `{"account_sid", "auth_token"}`, read on first send;
-    // `TWILIO_ACCOUNT_SID` overrides the SID, and `TWILIO_AUTH_TOKEN` stands in for the secret.
-    type Source = Option<Arc<dyn SecretSource>>;
-    let (sid, token): (Source, Source) = match (env("TWILIO_AUTH_TOKEN_ARN"), env("TWILIO_AUTH_TOKEN")) {
-        (Some(arn), _) => {
-            let client = aws_sdk_secretsmanager::Client::new(config);
-            let secret: Arc<dyn SecretSource> = Arc::new(SecretsManagerSecret::new(client, arn));
-            (
-                Some(Arc::new(JsonField::new(secret.clone(), "account_sid"))),
-                Some(Arc::new(JsonField::new(secret, "auth_token"))),
-            )
-        }
-        (None, Some(t)) => (None, Some(Arc::new(Secret::new(t.into_bytes())))),
-        _ => (None, None),
-    };
-    let sid = env("TWILIO_ACCOUNT_SID")
-        .map(|s| Arc::new(Secret::new(s.into_bytes())) as Arc<dyn SecretSource>)
-        .or(sid);
+    let (sid, token) = twilio_credentials(config);
     let sms: Arc<dyn Sender> = match (sid, env("TWILIO_FROM_NUMBER"), token) {
         (Some(sid), Some(from), Some(token)) => {
             let base =
@@ -90,6 +73,35 @@ pub fn senders_from_env(config: &SdkConfig, webhook_key: Arc<dyn SecretSource>) 
         console: Arc::new(Unconfigured("the console channel exists in the local stack only")),
         webhook_key,
     }
+}
+
+type Source = Option<Arc<dyn SecretSource>>;
+
+/// Twilio's account SID and auth token. In AWS both live in one JSON secret,
+/// `{"account_sid", "auth_token"}` (`TWILIO_AUTH_TOKEN_ARN`), read on first use;
+/// `TWILIO_ACCOUNT_SID` overrides the SID, and `TWILIO_AUTH_TOKEN` stands in for the secret.
+fn twilio_credentials(config: &SdkConfig) -> (Source, Source) {
+    let (sid, token): (Source, Source) = match (env("TWILIO_AUTH_TOKEN_ARN"), env("TWILIO_AUTH_TOKEN")) {
+        (Some(arn), _) => {
+            let client = aws_sdk_secretsmanager::Client::new(config);
+            let secret: Arc<dyn SecretSource> = Arc::new(SecretsManagerSecret::new(client, arn));
+            (
+                Some(Arc::new(JsonField::new(secret.clone(), "account_sid"))),
+                Some(Arc::new(JsonField::new(secret, "auth_token"))),
+            )
+        }
+        (None, Some(t)) => (None, Some(Arc::new(Secret::new(t.into_bytes())))),
+        _ => (None, None),
+    };
+    let sid = env("TWILIO_ACCOUNT_SID")
+        .map(|s| Arc::new(Secret::new(s.into_bytes())) as Arc<dyn SecretSource>)
+        .or(sid);
+    (sid, token)
+}
+
+/// The auth token that signs Twilio's webhooks (see [`senders_from_env`] for where it lives).
+pub fn twilio_auth_token_from_env(config: &SdkConfig) -> Result<Arc<dyn SecretSource>, ConfigError> {
+    twilio_credentials(config).1.ok_or(ConfigError::Missing("TWILIO_AUTH_TOKEN_ARN (or TWILIO_AUTH_TOKEN)"))
 }
 
 /// A channel with no provider configured.

@@ -24,6 +24,7 @@ fn subject(n: &Notification) -> &'static str {
     match n.kind {
         FireKind::Digest => "Your day, from Nudge",
         FireKind::Nag(_) => "Still waiting: a reminder from Nudge",
+        FireKind::Reply => "A message from Nudge",
         _ => "A reminder from Nudge",
     }
 }

@@ -55,6 +55,9 @@ pub struct Conversation {
     pub usage: Usage,
     pub created_at: DateTime<Utc>,
     pub last_active_at: DateTime<Utc>,
+    /// Closed by the user (`/clear` by SMS): the next message starts a new conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<DateTime<Utc>>,
     pub version: u64,
 }
 
@@ -77,13 +80,14 @@ impl Conversation {
             usage: Usage::default(),
             created_at: now,
             last_active_at: now,
+            closed_at: None,
             version: 0,
         }
     }
 
     /// Whether a message at `now` continues this conversation.
     pub fn is_active(&self, now: DateTime<Utc>, policy: &ConversationPolicy) -> bool {
-        now - self.last_active_at < policy.idle_after
+        self.closed_at.is_none() && now - self.last_active_at < policy.idle_after
     }
 
     /// Messages past the window not yet folded into the summary.

@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use tracing::warn;
 
 use crate::{
-    Agent, AgentMessage, Conversation, ConversationId, DomainError, Limit, LlmMessage, LlmRequest,
-    MemoryContent, MemoryId, MemoryKind, MemorySource, Message, MessageId, PageRequest, Ports, Speaker,
-    StoreError, UserId, memories, users,
+    Agent, Conversation, ConversationId, DomainError, Limit, LlmMessage, LlmRequest, MemoryContent, MemoryId,
+    MemoryKind, MemorySource, Message, MessageId, PageRequest, Ports, Speaker, StoreError, UserId, memories,
+    users,
 };
 
 /// What one learning pass did.
@@ -23,15 +23,6 @@ pub struct Learned {
 const MAX_FACTS: usize = 5;
 /// The rolling summary's length, at most; older lines give way to newer ones.
 const SUMMARY_CHARS: usize = 2_000;
-
-/// Does what an `agent` queue message asks.
-pub async fn process(p: &Ports, agent: &Agent, m: &AgentMessage) -> Result<Learned, DomainError> {
-    match m {
-        AgentMessage::Learn { user_id, conversation_id, message_id } => {
-            learn(p, agent, *user_id, *conversation_id, *message_id).await
-        }
-    }
-}
 
 pub async fn learn(
     p: &Ports,

@@ -21,12 +21,14 @@ pub mod reminder;
 pub mod reminders;
 pub mod retrieval;
 pub mod schedule;
+pub mod sms;
 pub mod task;
 pub mod tasks;
 pub mod tick;
 pub mod tools;
 pub mod user;
 pub mod users;
+pub mod work;
 
 pub use agent::{Action, Agent, AgentConfig, TurnOutcome, TurnRequest};
 pub use clock::{Clock, FixedClock, IdSource, SequentialIds, SystemClock, UuidV7Ids};
@@ -42,9 +44,9 @@ pub use memory::{Memory, MemoryContent, MemoryKind, MemorySource};
 pub use notification::{Attempt, AttemptOutcome, Notification, NotificationStatus};
 pub use page::{Limit, Page, PageRequest};
 pub use ports::{
-    Address, AgentMessage, AgentQueue, ConversationRepo, Due, MemoryRepo, NotificationRepo, NotifyMessage,
-    NotifyQueue, Ports, PromptRepo, ReminderRepo, Secret, SecretSource, SendError, Sender, Senders, TaskRepo,
-    UsageRepo, UserRepo,
+    Address, AgentMessage, AgentQueue, ConversationRepo, CounterRepo, Due, InboundSmsRepo, MemoryRepo,
+    NotificationRepo, NotifyMessage, NotifyQueue, Ports, PromptRepo, ReminderRepo, Secret, SecretSource,
+    SendError, Sender, Senders, TaskRepo, UsageRepo, UserRepo,
 };
 pub use prompt::{AgentName, CustomizationType, Instructions, PromptCustomization};
 pub use reminder::{

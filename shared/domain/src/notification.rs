@@ -70,6 +70,7 @@ pub const REDISPATCH_AFTER: Duration = Duration::minutes(10);
 pub fn wording(kind: FireKind, text: &str) -> String {
     match kind {
         FireKind::First | FireKind::Digest => format!("Reminder: {text}"),
+        FireKind::Reply => text.to_owned(),
         FireKind::Snoozed => format!("Snooze is over: {text}"),
         FireKind::Nag(1) => format!("Reminder again: {text}. Reply DONE when it's done."),
         FireKind::Nag(2) => format!("Still waiting on this one: {text}. Reply DONE, or SNOOZE 10."),

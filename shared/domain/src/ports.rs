@@ -12,6 +12,7 @@ use crate::{
     AgentName, Clock, Conversation, ConversationId, CustomizationId, Email, IdSource, Memory, MemoryId,
     Message, MessageId, Notification, NotificationId, Page, PageRequest, PhoneNumber, PromptCustomization,
     Reminder, ReminderId, StoreError, Task, TaskFilter, TaskId, User, UserId,
+    sms::{InboundSms, MessageSid},
 };
 
 #[async_trait]
@@ -93,6 +94,9 @@ pub trait NotificationRepo: Send + Sync {
     ) -> Result<Option<Notification>, StoreError>;
     /// Replaces a notification still at `expected_version` (`Conflict` otherwise).
     async fn replace_notification(&self, n: &Notification, expected_version: u64) -> Result<(), StoreError>;
+    /// Adds a notification that is no reminder's firing (a reply to an SMS). `Ok(false)` when
+    /// its id exists: the id names what it answers, so a second insert is a duplicate.
+    async fn insert_notification(&self, n: &Notification) -> Result<bool, StoreError>;
     /// The owner's notifications, newest first.
     async fn list_notifications(
         &self,
@@ -183,6 +187,27 @@ pub trait UsageRepo: Send + Sync {
     async fn tokens_on(&self, owner: &UserId, day: NaiveDate) -> Result<u64, StoreError>;
 }
 
+/// Inbound SMS, one record per Twilio `MessageSid`: what makes a redelivered webhook a
+/// duplicate, and what the agent worker reads the message from. Records expire on their own.
+#[async_trait]
+pub trait InboundSmsRepo: Send + Sync {
+    /// Records a message seen for the first time (`Ok(None)`); a sid seen before is left as it
+    /// is and its record answered (`Ok(Some(stored))`).
+    async fn record_inbound(&self, m: &InboundSms) -> Result<Option<InboundSms>, StoreError>;
+    async fn get_inbound(&self, sid: &MessageSid) -> Result<Option<InboundSms>, StoreError>;
+    /// Replaces a record still at `expected_version`: `Conflict` if it moved on, `NotFound` if
+    /// it is gone.
+    async fn replace_inbound(&self, m: &InboundSms, expected_version: u64) -> Result<(), StoreError>;
+}
+
+/// Counters for rate limits: one per key and window, expiring on their own.
+#[async_trait]
+pub trait CounterRepo: Send + Sync {
+    /// Adds one to the counter `key`, atomically (made at 0 if absent, to expire at
+    /// `expires_at`); answers the new count, so of many concurrent hits each sees its own.
+    async fn hit(&self, key: &str, expires_at: DateTime<Utc>) -> Result<u64, StoreError>;
+}
+
 /// What the `agent` queue carries: work done off the response path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -190,6 +215,9 @@ pub enum AgentMessage {
     /// Learn from a finished turn (memories, the rolling summary). `message_id` is the user's
     /// message that started it.
     Learn { user_id: UserId, conversation_id: ConversationId, message_id: MessageId },
+    /// Answer an inbound SMS: run its turn and queue the reply. The text is read from the
+    /// inbound record, so no message body travels on the queue.
+    SmsTurn { user_id: UserId, sid: MessageSid },
 }
 
 /// The `agent` queue (SQS in AWS, an SQLite table locally).
@@ -295,6 +323,8 @@ pub struct Ports {
     pub memories: Arc<dyn MemoryRepo>,
     pub prompts: Arc<dyn PromptRepo>,
     pub usage: Arc<dyn UsageRepo>,
+    pub inbound: Arc<dyn InboundSmsRepo>,
+    pub counters: Arc<dyn CounterRepo>,
     pub queue: Arc<dyn NotifyQueue>,
     pub agent_queue: Arc<dyn AgentQueue>,
     pub clock: Arc<dyn Clock>,
@@ -314,6 +344,8 @@ impl Ports {
             + MemoryRepo
             + PromptRepo
             + UsageRepo
+            + InboundSmsRepo
+            + CounterRepo
             + 'static,
         Q: NotifyQueue + AgentQueue + 'static,
     {
@@ -325,7 +357,9 @@ impl Ports {
             conversations: store.clone(),
             memories: store.clone(),
             prompts: store.clone(),
-            usage: store,
+            usage: store.clone(),
+            inbound: store.clone(),
+            counters: store,
             queue: queues.clone(),
             agent_queue: queues,
             clock,

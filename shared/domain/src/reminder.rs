@@ -164,13 +164,15 @@ pub enum FireKind {
     Nag(u8),
     Snoozed,
     Digest,
+    /// Not a firing: Nudge's answer to a message the user sent (an SMS reply).
+    Reply,
 }
 
 impl utoipa::PartialSchema for FireKind {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .examples(["first", "nag_1", "snoozed", "digest"])
+            .examples(["first", "nag_1", "snoozed", "digest", "reply"])
             .into()
     }
 }
@@ -183,6 +185,7 @@ impl From<FireKind> for String {
             FireKind::Nag(n) => format!("nag_{n}"),
             FireKind::Snoozed => "snoozed".into(),
             FireKind::Digest => "digest".into(),
+            FireKind::Reply => "reply".into(),
         }
     }
 }
@@ -194,6 +197,7 @@ impl TryFrom<String> for FireKind {
             "first" => Ok(FireKind::First),
             "snoozed" => Ok(FireKind::Snoozed),
             "digest" => Ok(FireKind::Digest),
+            "reply" => Ok(FireKind::Reply),
             other => other
                 .strip_prefix("nag_")
                 .and_then(|n| n.parse().ok())

@@ -27,8 +27,21 @@ pub fn init() {
 /// function as the one dimension. Lambda sends stdout to CloudWatch Logs, which turns the line
 /// into metrics (no API call, no extra latency).
 pub fn emf_line(function: &str, at_ms: i64, counts: &[(&str, usize)]) -> String {
-    let metrics: Vec<serde_json::Value> =
-        counts.iter().map(|(name, _)| serde_json::json!({"Name": name, "Unit": "Count"})).collect();
+    emf_line_timed(function, at_ms, counts, &[])
+}
+
+/// The same, with durations in milliseconds (CloudWatch gives their average, percentiles, …).
+pub fn emf_line_timed(
+    function: &str,
+    at_ms: i64,
+    counts: &[(&str, usize)],
+    millis: &[(&str, f64)],
+) -> String {
+    let metrics: Vec<serde_json::Value> = counts
+        .iter()
+        .map(|(name, _)| serde_json::json!({"Name": name, "Unit": "Count"}))
+        .chain(millis.iter().map(|(name, _)| serde_json::json!({"Name": name, "Unit": "Milliseconds"})))
+        .collect();
     let mut line = serde_json::json!({
         "_aws": {
             "Timestamp": at_ms,
@@ -39,12 +52,20 @@ pub fn emf_line(function: &str, at_ms: i64, counts: &[(&str, usize)]) -> String 
     for (name, value) in counts {
         line[*name] = serde_json::json!(value);
     }
+    for (name, value) in millis {
+        line[*name] = serde_json::json!(value);
+    }
     line.to_string()
 }
 
 /// Prints an EMF line for `function` now.
 pub fn emit_metrics(function: &str, counts: &[(&str, usize)]) {
-    println!("{}", emf_line(function, chrono::Utc::now().timestamp_millis(), counts));
+    emit_timed(function, counts, &[]);
+}
+
+/// Prints an EMF line with counts and durations for `function` now.
+pub fn emit_timed(function: &str, counts: &[(&str, usize)], millis: &[(&str, f64)]) {
+    println!("{}", emf_line_timed(function, chrono::Utc::now().timestamp_millis(), counts, millis));
 }
 
 #[cfg(test)]
@@ -66,5 +87,19 @@ mod tests {
             (line["Function"].as_str(), line["Sent"].as_u64(), line["Failed"].as_u64()),
             (Some("notifier"), Some(3), Some(0))
         );
+    }
+
+    #[test]
+    fn durations_are_declared_in_milliseconds() {
+        let line: serde_json::Value = serde_json::from_str(&super::emf_line_timed(
+            "sms-inbound",
+            1_795_420_800_000,
+            &[("MessagesProcessed", 1)],
+            &[("ProcessingTime", 12.5)],
+        ))
+        .unwrap();
+        let declared = &line["_aws"]["CloudWatchMetrics"][0]["Metrics"];
+        assert_eq!(declared[1], serde_json::json!({"Name": "ProcessingTime", "Unit": "Milliseconds"}));
+        assert_eq!(line["ProcessingTime"].as_f64(), Some(12.5));
     }
 }

@@ -16,22 +16,32 @@ use std::{
 use axum::Router;
 use chrono::{DurationRound, TimeDelta};
 use nudge_domain::{
-    Agent, Ports, Secret, SecretSource, Sender, Senders, SystemClock, UuidV7Ids, learn, notify, tick,
+    Agent, Ports, Secret, SecretSource, Sender, Senders, SystemClock, UuidV7Ids, notify, tick, work,
 };
 use nudge_http::ApiState;
 use nudge_sqlite::{QueueName, SqliteStore};
 use rand::RngCore;
+use sms_inbound::Webhook;
 
 mod outbox;
 
-/// Every HTTP route of every function; chat turns think with `agent`.
-pub fn routes(agent: Arc<Agent>) -> axum::Router<ApiState> {
-    routes_with(agent, chat::turn_timeout_from_env())
+/// Every HTTP route of every function; chat turns think with `agent`, and the SMS webhook
+/// checks signatures and routes texts as `webhook` says.
+pub fn routes(agent: Arc<Agent>, webhook: Arc<Webhook>) -> axum::Router<ApiState> {
+    routes_with(agent, chat::turn_timeout_from_env(), webhook)
 }
 
 /// The same, with a turn timeout of the caller's.
-pub fn routes_with(agent: Arc<Agent>, turn_timeout: std::time::Duration) -> axum::Router<ApiState> {
-    tasks::routes().merge(admin::routes()).merge(reminders::routes()).merge(chat::routes(agent, turn_timeout))
+pub fn routes_with(
+    agent: Arc<Agent>,
+    turn_timeout: std::time::Duration,
+    webhook: Arc<Webhook>,
+) -> axum::Router<ApiState> {
+    tasks::routes()
+        .merge(admin::routes())
+        .merge(reminders::routes())
+        .merge(chat::routes(agent, turn_timeout))
+        .merge(sms_inbound::routes(webhook))
 }
 
 /// The stack's parts, opened from a data directory.
@@ -42,6 +52,9 @@ pub struct Stack {
     pub store: Option<SqliteStore>,
     pub senders: Senders,
     pub agent: Arc<Agent>,
+    /// The SMS webhook's token, public URL (`PUBLIC_BASE_URL`; `serve` defaults it to its own
+    /// address) and settings.
+    pub webhook: Webhook,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +65,8 @@ pub enum StackError {
     Store(#[from] nudge_domain::StoreError),
     #[error("{0}")]
     Aws(#[from] nudge_aws::ConfigError),
+    #[error("{0}")]
+    Config(String),
 }
 
 impl Stack {
@@ -66,7 +81,12 @@ impl Stack {
         let senders = nudge_aws::senders_from_env(&aws, secret.clone());
         let state = ApiState::new(nudge_aws::ports_from_env(&aws)?, secret);
         let agent = Arc::new(nudge_aws::agent_from_env(&aws));
-        Ok(Self { state, data_dir: data_dir.into(), store: None, senders, agent })
+        let token = match nudge_aws::twilio_auth_token_from_env(&aws) {
+            Ok(token) => token,
+            Err(_) => twilio_token(data_dir)?,
+        };
+        let webhook = webhook(token)?;
+        Ok(Self { state, data_dir: data_dir.into(), store: None, senders, agent, webhook })
     }
 
     /// Opens the store in `data_dir` (creating both if needed) and loads or makes the JWT secret.
@@ -83,11 +103,12 @@ impl Stack {
             store: Some(sqlite),
             senders,
             agent: Arc::new(nudge_llm::agent_from_env(nudge_llm::Keys::default(), None)),
+            webhook: webhook(twilio_token(data_dir)?)?,
         })
     }
 
     pub fn router(&self) -> Router {
-        let mut all = routes(self.agent.clone());
+        let mut all = routes(self.agent.clone(), Arc::new(self.webhook.clone()));
         if let Some(store) = &self.store {
             all = all.merge(outbox::routes(store.clone()));
         }
@@ -115,8 +136,8 @@ impl Stack {
     /// `agent-worker`; answers how many messages were handled.
     pub async fn drain_agent_queue(&self) -> Result<usize, nudge_domain::StoreError> {
         self.drain(QueueName::Agent, 5, |m: nudge_domain::AgentMessage| async move {
-            match learn::process(&self.state.ports, &self.agent, &m).await {
-                Ok(_) => true,
+            match work::process(&self.state.ports, &self.agent, &self.webhook.settings, &m).await {
+                Ok(w) => !w.retry(),
                 Err(e) => {
                     tracing::error!(error = %e, "agent work failed");
                     false
@@ -225,15 +246,85 @@ fn local_senders(outbox: Arc<SqliteStore>, key: Arc<dyn SecretSource>) -> Sender
     }
 }
 
+/// Posts a text to the running stack's `/sms/inbound` as Twilio would (a new `MessageSid`,
+/// signed with the stack's token for its public URL); answers the TwiML it got back.
+pub async fn text_stack(stack: &Stack, from: &str, body: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let from = nudge_domain::PhoneNumber::parse(from)?;
+    let base = stack.webhook.public_base_url.clone().ok_or("PUBLIC_BASE_URL is not set")?;
+    let url = format!("{}/sms/inbound", base.trim_end_matches('/'));
+    let mut sid = [0u8; 16];
+    rand::rng().fill_bytes(&mut sid);
+    let sid: String = sid.iter().map(|b| format!("{b:02x}")).collect();
+    let to = std::env::var("TWILIO_FROM_NUMBER").unwrap_or_else(|_| "+15005550006".into());
+    let params: Vec<(String, String)> = [
+        ("MessageSid", format!("SM{sid}")),
+        ("SmsSid", format!("SM{sid}")),
+        (
+            "AccountSid",
+            std::env::var("TWILIO_ACCOUNT_SID").unwrap_or_else(|_| format!("AC{}", "0".repeat(32))),
+        ),
+        ("From", from.to_string()),
+        ("To", to),
+        ("Body", body.to_owned()),
+        ("NumMedia", "0".into()),
+        ("NumSegments", "1".into()),
+        ("SmsStatus", "received".into()),
+        ("ApiVersion", "2010-04-01".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let token = stack.webhook.auth_token.secret().await?;
+    let token = String::from_utf8_lossy(token.expose()).trim().to_owned();
+    let signature = sms_inbound::signature::sign(token.as_bytes(), &url, &params);
+    let response = reqwest::Client::new()
+        .post(&url)
+        .header("X-Twilio-Signature", signature)
+        .form(&params)
+        .send()
+        .await
+        .map_err(|e| format!("is `nudge-local serve` running at {base}? {e}"))?;
+    let status = response.status();
+    let text = response.text().await?;
+    if !status.is_success() {
+        return Err(format!("{status}: {text}").into());
+    }
+    Ok(text)
+}
+
+/// The SMS webhook of the local stack: signatures checked with `token`, the URL Twilio is given
+/// from `PUBLIC_BASE_URL` (or the address `serve` listens on), settings from the environment.
+fn webhook(token: Arc<dyn SecretSource>) -> Result<Webhook, StackError> {
+    Ok(Webhook {
+        auth_token: token,
+        public_base_url: std::env::var("PUBLIC_BASE_URL").ok().filter(|u| !u.trim().is_empty()),
+        settings: sms_inbound::settings_from_env().map_err(StackError::Config)?,
+    })
+}
+
+/// The Twilio auth token inbound texts are signed with: `TWILIO_AUTH_TOKEN` if set (a real
+/// number pointed here), otherwise `<data dir>/twilio-auth-token`, made once, with which
+/// `nudge-local sms` signs what it sends.
+pub fn twilio_token(data_dir: &Path) -> Result<Arc<dyn SecretSource>, StackError> {
+    local_key(data_dir, "TWILIO_AUTH_TOKEN", "twilio-auth-token")
+        .map_err(|e| StackError::DataDir(data_dir.into(), e))
+}
+
 /// `JWT_SECRET` if set; otherwise `<data dir>/jwt-secret`, made once with 32 random bytes and
 /// readable by its owner only, so tokens stay valid across restarts.
 fn local_secret(data_dir: &Path) -> std::io::Result<Arc<dyn SecretSource>> {
-    if let Ok(s) = std::env::var("JWT_SECRET")
+    local_key(data_dir, "JWT_SECRET", "jwt-secret")
+}
+
+/// The key in the environment variable `var` if set; otherwise the file `name` in the data
+/// directory, made once with 32 random bytes (hex) and readable by its owner only.
+fn local_key(data_dir: &Path, var: &str, name: &str) -> std::io::Result<Arc<dyn SecretSource>> {
+    if let Ok(s) = std::env::var(var)
         && !s.is_empty()
     {
         return Ok(Arc::new(Secret::new(s.into_bytes())));
     }
-    let path = data_dir.join("jwt-secret");
+    let path = data_dir.join(name);
     match std::fs::read(&path) {
         Ok(bytes) if !bytes.is_empty() => return Ok(Arc::new(Secret::new(bytes))),
         Ok(_) => {}

@@ -42,6 +42,15 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         days: i64,
     },
+    /// Text the running stack as Twilio would: a signed webhook to /sms/inbound. Prints the
+    /// answer; the agent's reply arrives in the outbox (`GET /api/admin/outbox`).
+    Sms {
+        /// The sender, E.164: a user's phone to talk as that user.
+        #[arg(long)]
+        from: String,
+        /// What the text says.
+        body: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -80,9 +89,16 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let stack = Stack::from_env(&cli.data_dir).await.map_err(|e| e.to_string())?;
+    let mut stack = Stack::from_env(&cli.data_dir).await.map_err(|e| e.to_string())?;
+    // Twilio signs the URL it is given; locally that is this address unless said otherwise.
+    stack.webhook.public_base_url.get_or_insert_with(|| format!("http://{}", cli.addr));
     match cli.command {
         None | Some(Command::Serve) => serve(stack, cli.addr).await,
+        Some(Command::Sms { from, body }) => {
+            let answer = nudge_local::text_stack(&stack, &from, &body).await.map_err(|e| e.to_string())?;
+            println!("{answer}");
+            Ok(())
+        }
         Some(Command::User(UserCommand::Add(a))) => {
             let new = users::NewUser {
                 name: PersonName::parse(&a.name).map_err(|e| e.to_string())?,

@@ -22,6 +22,12 @@
 //! | tokens spent on a day (UTC)       | `token_usage (user_id, day)` primary key                          |
 //! | add tokens spent                  | upsert `tokens = tokens + excluded.tokens RETURNING tokens`;      |
 //! |                                   | the owner's counters three days past their day are deleted        |
+//! | add a notification that is no     | `INSERT OR IGNORE` into `notifications`, as a claimed firing's    |
+//! | firing (an SMS reply)             |                                                                   |
+//! | an inbound SMS by sid             | `inbound_sms (sid)` primary key; record once: insert `ON CONFLICT |
+//! |                                   | DO NOTHING`, then read the stored row; replace `WHERE version = ?`|
+//! |                                   | (rows past `expires_at` are left, and still read as present)      |
+//! | hit a rate-limit counter          | `counters (key)` upsert `n = n + 1 RETURNING n`                   |
 //! | the local queues (notify, agent)  | `queue_visible`: `name = ? AND dead = 0 AND visible_at <= now`    |
 
 mod conversations;
@@ -29,6 +35,7 @@ mod local;
 mod memories;
 mod prompts;
 mod reminders;
+mod sms;
 mod store;
 mod usage;
 

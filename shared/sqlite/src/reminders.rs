@@ -6,7 +6,7 @@ use nudge_domain::{
     Due, Notification, NotificationId, NotificationRepo, Page, PageRequest, Reminder, ReminderId,
     ReminderRepo, StoreError, UserId,
 };
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use rusqlite::types::Value;
 
@@ -38,6 +38,24 @@ fn put_reminder(tx: &Transaction<'_>, r: &Reminder, expected: u64) -> Result<(),
     )
     .map_err(backend)?;
     Ok(())
+}
+
+/// Adds a notification unless its id is taken (`Ok(false)`, nothing changed).
+fn insert_notification_row(c: &Connection, n: &Notification) -> Result<bool, StoreError> {
+    let inserted = c
+        .execute(
+            "INSERT OR IGNORE INTO notifications (user_id, id, version, redispatch_key, body)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                n.user_id.to_string(),
+                n.id.to_string(),
+                version(n.version)?,
+                n.redispatch_at.map(time_key),
+                to_json(n)?
+            ],
+        )
+        .map_err(backend)?;
+    Ok(inserted == 1)
 }
 
 #[async_trait]
@@ -128,20 +146,7 @@ impl NotificationRepo for SqliteStore {
         let (n, r) = (n.clone(), reminder.clone());
         self.run(move |c| {
             let tx = c.transaction().map_err(backend)?;
-            let inserted = tx
-                .execute(
-                    "INSERT OR IGNORE INTO notifications (user_id, id, version, redispatch_key, body)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![
-                        n.user_id.to_string(),
-                        n.id.to_string(),
-                        version(n.version)?,
-                        n.redispatch_at.map(time_key),
-                        to_json(&n)?
-                    ],
-                )
-                .map_err(backend)?;
-            if inserted == 0 {
+            if !insert_notification_row(&tx, &n)? {
                 return Ok(false);
             }
             match put_reminder(&tx, &r, expected) {
@@ -195,6 +200,11 @@ impl NotificationRepo for SqliteStore {
             Err(if exists { StoreError::Conflict("stale version".into()) } else { StoreError::NotFound })
         })
         .await
+    }
+
+    async fn insert_notification(&self, n: &Notification) -> Result<bool, StoreError> {
+        let n = n.clone();
+        self.run(move |c| insert_notification_row(c, &n)).await
     }
 
     async fn list_notifications(

@@ -1,7 +1,9 @@
 //! The production store: one DynamoDB table (declared once, in `template.yaml`).
 //!
-//! Every item hangs off its owner: `PK = USER#<user id>`, `SK = <kind>#<id>`. Secondary indexes
-//! serve the patterns that do not start from a user. No path uses Scan.
+//! Every item hangs off its owner: `PK = USER#<user id>`, `SK = <kind>#<id>`, but for the few
+//! that no user owns (the phone index, inbound SMS, rate-limit counters), each in a partition of
+//! its own. Secondary indexes serve the patterns that do not start from a user. No path uses
+//! Scan.
 //!
 //! | access pattern              | key condition                                                      |
 //! |-----------------------------|--------------------------------------------------------------------|
@@ -32,9 +34,19 @@
 //! | tokens spent on a day (UTC) | GetItem `PK = USER#<id>, SK = USAGE#<yyyy-mm-dd>`                  |
 //! | add tokens spent            | UpdateItem `ADD tokens :n`, returning the new total; `ttl` three   |
 //! |                             | days after the day ends, so counters expire on their own           |
+//! | add a notification that is  | PutItem `PK = USER#<id>, SK = NOTIF#<id>` if absent (the same item |
+//! | no firing (an SMS reply)    | as a claimed firing's, due-index attributes included)              |
+//! | an inbound SMS by sid       | GetItem `PK = SMSIN#<MessageSid>, SK = SMSIN` (global: an unknown  |
+//! |                             | sender has no user); `ttl` = its `expires_at`                      |
+//! | record an inbound SMS once  | PutItem if absent, `ReturnValuesOnConditionCheckFailure = ALL_OLD`:|
+//! |                             | a known sid answers the stored record, unchanged                   |
+//! | replace an inbound SMS      | PutItem if its version is the one read                             |
+//! | hit a rate-limit counter    | UpdateItem `PK = COUNTER#<key>, SK = COUNTER`: `ADD n :one SET ttl |
+//! |                             | = if_not_exists(ttl, :ttl)`, returning the new count               |
 //!
 //! No `SK` prefix is a prefix of another kind's (`CONV#`, `MSG#`, `MEM#`, `PROMPT#`, `USAGE#`,
-//! `TASK#`, `REMINDER#`, `NOTIF#`, `PROFILE`), so each `begins_with` reads one kind only.
+//! `TASK#`, `REMINDER#`, `NOTIF#`, `PROFILE`, and on their own partitions `PHONE`, `SMSIN`,
+//! `COUNTER`), so each `begins_with` reads one kind only.
 //!
 //! The phone item is written in the same transaction as the user, with `attribute_not_exists`:
 //! it is the phone → user index and what makes a phone number name one user (a GSI could find
@@ -44,6 +56,7 @@ mod conversations;
 mod memories;
 mod prompts;
 mod reminders;
+mod sms;
 mod tasks;
 mod usage;
 mod users;

@@ -205,6 +205,11 @@ impl NotificationRepo for DynamoStore {
         self.replace_versioned(notification_item(n)?, expected, pk, sk).await
     }
 
+    async fn insert_notification(&self, n: &Notification) -> Result<bool, StoreError> {
+        // The same item as a claimed firing's, so the due index and every read see it alike.
+        self.put_if(notification_item(n)?, "attribute_not_exists(PK)", None).await
+    }
+
     async fn list_notifications(
         &self,
         owner: &UserId,

@@ -1,0 +1,384 @@
+//! What the SMS webhook does with a message whose signature checked out, in the order that
+//! keeps users safe: record it under its `MessageSid` (a redelivery gets the stored answer and
+//! does nothing), find the user by phone, obey carrier keywords (STOP always works), apply the
+//! rate limits, answer commands and quick replies at once, and queue the rest for the agent.
+//! Everything here answers within one webhook: a few store calls, no model.
+
+use chrono::{DateTime, Duration, Utc};
+use futures_util::future::try_join;
+
+use crate::{
+    AgentMessage, DomainError, FireKind, Limit, NotificationId, PageRequest, PhoneNumber, Ports,
+    ReminderStatus, StoreError, TaskFilter, TaskStatus, User, UserId, reminders,
+    sms::{
+        InboundSms, InboundStatus, MessageSid, Route, TurnState, inbound,
+        segments::fit,
+        text::{self, Command, Intent, Keyword, SpamRules},
+    },
+    users::{self, PreferenceChanges},
+};
+
+/// At most `max` messages per `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub max: u64,
+    pub window: Duration,
+}
+
+/// How the channel behaves; each has a default and an environment variable (see the README).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmsSettings {
+    pub spam: SpamRules,
+    /// Said to a number no user has, at most once a day; `None`: nothing is said.
+    pub signup_reply: Option<String>,
+    /// Every message from one number, known or not: a flood stops here.
+    pub per_phone: RateLimit,
+    /// Messages a user sends to the agent: what a turn costs is bounded here.
+    pub per_user: RateLimit,
+    /// The most SMS segments an answer may take; longer ones are cut.
+    pub max_parts: usize,
+}
+
+pub const DEFAULT_SIGNUP_REPLY: &str = "Hi! This is Nudge, a personal assistant for tasks and reminders. \
+     This number isn't linked to an account yet: ask whoever runs your Nudge to add it, then text again.";
+
+impl Default for SmsSettings {
+    fn default() -> Self {
+        Self {
+            spam: SpamRules::default(),
+            signup_reply: Some(DEFAULT_SIGNUP_REPLY.into()),
+            per_phone: RateLimit { max: 30, window: Duration::minutes(10) },
+            per_user: RateLimit { max: 60, window: Duration::hours(1) },
+            max_parts: 4,
+        }
+    }
+}
+
+/// A message as Twilio delivered it (its signature already checked).
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub sid: MessageSid,
+    pub from: PhoneNumber,
+    pub to: String,
+    pub body: String,
+}
+
+/// What the webhook answers: a message to reply with at once (TwiML), or none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub text: Option<String>,
+    pub route: Route,
+    /// A redelivery of a message already answered: nothing was done.
+    pub duplicate: bool,
+}
+
+pub const HELP: &str = "Nudge: your assistant for tasks and reminders. Text what you need, like \
+     \"remind me to call mom at 5\". Reply DONE or SNOOZE 10 to a reminder. Reply STOP to opt out.";
+const COMMANDS: &str = "Text me what you need in your own words. Commands: /status (what's open), \
+     /info (your account), /clear (start a fresh conversation). Reply DONE or SNOOZE 10 to the last \
+     reminder, STOP to opt out.";
+const STOPPED: &str =
+    "You're unsubscribed from Nudge and won't get any more texts. Reply START to turn them back on.";
+const STARTED: &str = "Welcome back! Texts from Nudge are on again. Reply HELP for help.";
+const SLOW_DOWN: &str = "You're texting faster than I can keep up, so I'm pausing for a few minutes. \
+     Messages sent meanwhile aren't read; please send them again after.";
+const SPAM: &str = "That message looked like spam, so I didn't act on it. If it was you, say it again \
+     in your own words.";
+const EMPTY: &str = "I can only read text for now. Tell me in words what you need.";
+
+pub async fn receive(p: &Ports, s: &SmsSettings, m: Incoming) -> Result<Answer, DomainError> {
+    let now = p.clock.now();
+    let fresh = InboundSms {
+        analysis: text::analyze(&m.body, &s.spam),
+        sid: m.sid,
+        from: m.from,
+        to: m.to,
+        user_id: None,
+        body: m.body,
+        route: Route::Pending,
+        status: InboundStatus::Received,
+        answer: None,
+        turn: None,
+        received_at: now,
+        updated_at: now,
+        expires_at: now + inbound::KEEP_FOR,
+        version: 1,
+    };
+    let (mut rec, first) = match p.inbound.record_inbound(&fresh).await? {
+        None => (fresh, true),
+        Some(stored) if stored.status == InboundStatus::Answered => {
+            return Ok(Answer { text: stored.answer, route: stored.route, duplicate: true });
+        }
+        // A delivery that stopped midway, or one still at work: decided again. What follows is
+        // idempotent (opt-out is a state, DONE and SNOOZE act on times from the record, the
+        // agent's turn is keyed on the sid); only the rate counters are not hit a second time.
+        Some(stored) => (stored, false),
+    };
+    let phone_key = format!("sms-phone#{}", rec.from);
+    let (user, phone_hits) = try_join(
+        async { Ok::<_, DomainError>(p.users.find_user_by_phone(&rec.from).await?) },
+        hit(p, first, &phone_key, s.per_phone, now),
+    )
+    .await?;
+    rec.user_id = user.as_ref().map(|u| u.id);
+    let (route, answer) = decide(p, s, &mut rec, user.as_ref(), phone_hits, first, now).await?;
+    let answer = answer.map(|a| fit(&a, s.max_parts));
+    let read = rec.version;
+    rec.route = route;
+    rec.status = InboundStatus::Answered;
+    rec.answer.clone_from(&answer);
+    rec.turn = (route == Route::Agent).then_some(TurnState::Queued);
+    rec.updated_at = now;
+    rec.version = read + 1;
+    match p.inbound.replace_inbound(&rec, read).await {
+        // Another delivery of the same message answered first: its answer and ours agree.
+        Ok(()) | Err(StoreError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    if route == Route::Agent
+        && let Some(user) = &user
+    {
+        // Queued after the record says so, so the worker finds it ready. Should the queue fail,
+        // the record goes back to unanswered and the error reaches Twilio: a retry decides again.
+        let message = AgentMessage::SmsTurn { user_id: user.id, sid: rec.sid.clone() };
+        if let Err(e) = p.agent_queue.enqueue_agent(&message).await {
+            let mut back = rec.clone();
+            back.status = InboundStatus::Received;
+            back.version = rec.version + 1;
+            let _ = p.inbound.replace_inbound(&back, rec.version).await;
+            return Err(e.into());
+        }
+    }
+    Ok(Answer { text: answer, route, duplicate: false })
+}
+
+/// Adds one to a rate counter for `now`'s window; a message decided a second time is not
+/// counted again (answers 0).
+async fn hit(
+    p: &Ports,
+    first: bool,
+    key: &str,
+    limit: RateLimit,
+    now: DateTime<Utc>,
+) -> Result<u64, DomainError> {
+    if !first {
+        return Ok(0);
+    }
+    let secs = limit.window.num_seconds().max(1);
+    let window = now.timestamp().div_euclid(secs);
+    let ends = DateTime::from_timestamp((window + 1) * secs, 0).unwrap_or(now);
+    Ok(p.counters.hit(&format!("{key}#{window}"), ends + Duration::hours(1)).await?)
+}
+
+/// Over the limit: recorded, not processed; the first message over it is told so, once.
+fn over(hits: u64, limit: RateLimit) -> Option<(Route, Option<String>)> {
+    (hits > limit.max).then(|| (Route::RateLimited, (hits == limit.max + 1).then(|| SLOW_DOWN.to_owned())))
+}
+
+async fn decide(
+    p: &Ports,
+    s: &SmsSettings,
+    rec: &mut InboundSms,
+    user: Option<&User>,
+    phone_hits: u64,
+    first: bool,
+    now: DateTime<Utc>,
+) -> Result<(Route, Option<String>), DomainError> {
+    let intent = rec.analysis.intent.clone();
+    // Carrier keywords come before every limit: STOP must always work.
+    match (&intent, user) {
+        (Intent::Keyword { keyword: Keyword::Stop }, Some(u)) => {
+            set_opt_out(p, u, true).await?;
+            return Ok((Route::Keyword, Some(STOPPED.into())));
+        }
+        (Intent::Keyword { keyword: Keyword::Stop }, None) => return Ok((Route::Keyword, None)),
+        (Intent::Keyword { keyword: Keyword::Help }, _) => return Ok((Route::Keyword, Some(HELP.into()))),
+        (Intent::Keyword { keyword: Keyword::Start }, Some(u)) => {
+            set_opt_out(p, u, false).await?;
+            return Ok((Route::Keyword, Some(STARTED.into())));
+        }
+        _ => {}
+    }
+    if let Some(limited) = over(phone_hits, s.per_phone) {
+        // A number no one has hears nothing more than the sign-up reply.
+        return Ok(if user.is_some() { limited } else { (Route::RateLimited, None) });
+    }
+    let Some(user) = user else {
+        return Ok((Route::UnknownSender, signup_reply(p, s, rec, first, now).await?));
+    };
+    if user.preferences.sms_opted_out {
+        // Twilio would refuse to deliver an answer anyway until START.
+        return Ok((Route::OptedOut, None));
+    }
+    match intent {
+        Intent::Keyword { .. } => unreachable!("keywords are answered above"),
+        Intent::Command { command } => Ok((Route::Command, Some(run_command(p, user, &command, now).await?))),
+        Intent::Done => Ok((Route::QuickReply, Some(done(p, user).await?))),
+        Intent::Snooze { minutes } => {
+            let until = rec.received_at + Duration::minutes(i64::from(minutes));
+            Ok((Route::QuickReply, Some(snooze(p, user, until).await?)))
+        }
+        Intent::Decision { code, .. } => Ok((
+            Route::Decision,
+            Some(format!(
+                "I couldn't find a request with code {code}. It may have expired or been answered already."
+            )),
+        )),
+        Intent::Message if rec.analysis.text.is_empty() => Ok((Route::Empty, Some(EMPTY.into()))),
+        Intent::Message if rec.analysis.spam => Ok((Route::Spam, Some(SPAM.into()))),
+        Intent::Message => {
+            let hits = hit(p, first, &format!("sms-user#{}", user.id), s.per_user, now).await?;
+            Ok(over(hits, s.per_user).unwrap_or((Route::Agent, None)))
+        }
+    }
+}
+
+async fn set_opt_out(p: &Ports, user: &User, out: bool) -> Result<(), DomainError> {
+    if user.preferences.sms_opted_out != out {
+        users::update_preferences(
+            p,
+            user.id,
+            PreferenceChanges { sms_opted_out: Some(out), ..Default::default() },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The sign-up reply, once a day per number, and never to what looks like spam (a reply to
+/// an automated sender could start two machines texting each other).
+async fn signup_reply(
+    p: &Ports,
+    s: &SmsSettings,
+    rec: &InboundSms,
+    first: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DomainError> {
+    let Some(reply) = &s.signup_reply else { return Ok(None) };
+    if rec.analysis.spam {
+        return Ok(None);
+    }
+    let daily = RateLimit { max: 1, window: Duration::days(1) };
+    let hits = hit(p, first, &format!("sms-signup#{}", rec.from), daily, now).await?;
+    Ok((hits <= 1).then(|| reply.clone()))
+}
+
+async fn run_command(
+    p: &Ports,
+    user: &User,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<String, DomainError> {
+    Ok(match command {
+        Command::Help => COMMANDS.into(),
+        Command::Status => status(p, user, now).await?,
+        Command::Info => format!(
+            "Nudge for {}: number {}, time zone {}, reminders by {}. Texts are on; reply STOP to opt out.",
+            user.name.as_str(),
+            user.phone,
+            user.timezone.name(),
+            user.preferences.channel.as_str(),
+        ),
+        Command::Clear => {
+            clear(p, user.id, now).await?;
+            "Cleared: your next message starts a fresh conversation. Your tasks, reminders and what I \
+             remember about you are kept."
+                .into()
+        }
+        Command::Unknown(word) => {
+            format!("I don't know the command \"{word}\". Try /help, /status, /info or /clear.")
+        }
+    })
+}
+
+/// Open tasks (and how many are overdue), active reminders, and the next one.
+async fn status(p: &Ports, user: &User, now: DateTime<Utc>) -> Result<String, DomainError> {
+    let filter =
+        TaskFilter { statuses: vec![TaskStatus::Pending, TaskStatus::InProgress], ..Default::default() };
+    let limit = Limit::new(100)?;
+    let (tasks, reminders) = try_join(
+        p.tasks.list_tasks(&user.id, &filter, &PageRequest { limit, after: None }),
+        p.reminders.list_reminders(&user.id, &PageRequest { limit, after: None }),
+    )
+    .await?;
+    let overdue = tasks.items.iter().filter(|t| t.due_date.is_some_and(|d| d < now)).count();
+    let active: Vec<_> = reminders.items.iter().filter(|r| r.status != ReminderStatus::Done).collect();
+    let next = active.iter().filter_map(|r| r.next_fire_at.map(|t| (t, r))).min_by_key(|(t, _)| *t);
+    let mut out = format!("Open tasks: {}", tasks.items.len());
+    if overdue > 0 {
+        out.push_str(&format!(" ({overdue} overdue)"));
+    }
+    out.push_str(&format!(". Reminders: {}", active.len()));
+    if let Some((at, r)) = next {
+        let local = at.with_timezone(&user.timezone.tz());
+        out.push_str(&format!("; next \"{}\" {}", r.text.as_str(), local.format("%a %-d %b at %-I:%M %p")));
+    }
+    out.push('.');
+    Ok(out)
+}
+
+/// Closes the conversation in progress, so the next message starts afresh.
+async fn clear(p: &Ports, owner: UserId, now: DateTime<Utc>) -> Result<(), DomainError> {
+    let latest = p
+        .conversations
+        .list_conversations(&owner, &PageRequest { limit: Limit::new(1)?, after: None })
+        .await?;
+    if let Some(mut c) = latest.items.into_iter().next()
+        && c.closed_at.is_none()
+    {
+        let read = c.version;
+        c.closed_at = Some(now);
+        c.version = read + 1;
+        match p.conversations.replace_conversation(&c, read).await {
+            // A turn landed meanwhile: the conversation stays open, which the user will see.
+            Ok(()) | Err(StoreError::Conflict(_)) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+/// The reminder that fired last (a digest and Nudge's replies are not reminders to answer).
+async fn last_fired(p: &Ports, owner: UserId) -> Result<Option<crate::ReminderId>, DomainError> {
+    let page = PageRequest::<NotificationId> { limit: Limit::new(25)?, after: None };
+    let recent = p.notifications.list_notifications(&owner, &page).await?;
+    Ok(recent
+        .items
+        .iter()
+        .filter(|n| !matches!(n.kind, FireKind::Digest | FireKind::Reply))
+        .find_map(|n| n.reminder_id))
+}
+
+async fn done(p: &Ports, user: &User) -> Result<String, DomainError> {
+    let Some(id) = last_fired(p, user.id).await? else {
+        return Ok("There's no reminder to mark done yet.".into());
+    };
+    Ok(match reminders::acknowledge(p, user.id, id).await {
+        Ok(r) => format!("Done: {}. Nice work!", r.text.as_str()),
+        Err(DomainError::NotFound(_)) => "That reminder was deleted, so there's nothing to mark done.".into(),
+        Err(e) => return Err(e),
+    })
+}
+
+async fn snooze(p: &Ports, user: &User, until: DateTime<Utc>) -> Result<String, DomainError> {
+    let Some(id) = last_fired(p, user.id).await? else {
+        return Ok("There's no reminder to snooze yet.".into());
+    };
+    Ok(match reminders::snooze(p, user.id, id, until).await {
+        Ok(r) => format!(
+            "Snoozed: {}. I'll remind you again at {}.",
+            r.text.as_str(),
+            until.with_timezone(&user.timezone.tz()).format("%-I:%M %p")
+        ),
+        Err(DomainError::NotFound(_)) => "That reminder was deleted, so there's nothing to snooze.".into(),
+        Err(DomainError::Validation(why)) => {
+            let r = reminders::get_reminder(p, user.id, id).await?;
+            if r.status == ReminderStatus::Done {
+                format!("\"{}\" is already done, so there's nothing to snooze.", r.text.as_str())
+            } else {
+                format!("I couldn't snooze \"{}\": {}.", r.text.as_str(), why.message)
+            }
+        }
+        Err(e) => return Err(e),
+    })
+}
