@@ -911,3 +911,214 @@ pub async fn an_agent_message_is_enqueued_off_the_notify_queue(b: Backend) {
     assert!(tap.take().await.is_empty());
     assert!(tap.agent_messages().await.is_empty());
 }
+
+/// A message's Twilio sid, the n-th (34 characters: SM and 32 hex digits).
+fn sid(n: u32) -> nudge_domain::sms::MessageSid {
+    nudge_domain::sms::MessageSid::parse(&format!("SM{n:032x}")).unwrap()
+}
+
+/// An inbound SMS from a known user, just recorded, every optional field set.
+pub fn inbound(n: u32, owner: UserId) -> nudge_domain::sms::InboundSms {
+    use nudge_domain::sms::{InboundSms, InboundStatus, Route};
+    let mut analysis = nudge_domain::sms::text::analyze("remind me tmrw", &Default::default());
+    // Every field of the analysis, whatever the analyzer makes of this text.
+    analysis.spam_score = 0.35;
+    analysis.spam_signals = vec!["caps".into(), "link".into()];
+    analysis.language = Some("eng".into());
+    analysis.sentiment = -0.125;
+    InboundSms {
+        sid: sid(n),
+        from: PhoneNumber::parse("+14155550123").unwrap(),
+        to: "+14155550000".into(),
+        user_id: Some(owner),
+        body: "remind me tmrw".into(),
+        analysis,
+        route: Route::Pending,
+        status: InboundStatus::Received,
+        answer: None,
+        turn: None,
+        received_at: t0(),
+        updated_at: t0(),
+        expires_at: t0() + nudge_domain::sms::inbound::KEEP_FOR,
+        version: 1,
+    }
+}
+
+pub async fn an_inbound_sms_is_recorded_once(b: Backend) {
+    let p = store(b).await;
+    let m = inbound(1, UserId::from_uuid(Uuid::now_v7()));
+    assert_eq!(p.inbound.get_inbound(&m.sid).await.unwrap(), None);
+    assert_eq!(p.inbound.record_inbound(&m).await.unwrap(), None);
+    // A redelivery, even with another body, answers what was stored and changes nothing.
+    let again = nudge_domain::sms::InboundSms { body: "something else".into(), version: 7, ..m.clone() };
+    assert_eq!(p.inbound.record_inbound(&again).await.unwrap(), Some(m.clone()));
+    assert_eq!(p.inbound.get_inbound(&m.sid).await.unwrap(), Some(m.clone()));
+    // Another sid is another record.
+    let other = inbound(2, m.user_id.unwrap());
+    assert_eq!(p.inbound.record_inbound(&other).await.unwrap(), None);
+    assert_eq!(p.inbound.get_inbound(&other.sid).await.unwrap(), Some(other));
+    assert_eq!(p.inbound.get_inbound(&m.sid).await.unwrap(), Some(m));
+}
+
+pub async fn concurrent_records_of_one_sid_let_one_in(b: Backend) {
+    let p = store(b).await;
+    let m = inbound(1, UserId::from_uuid(Uuid::now_v7()));
+    let mut records = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let p = p.clone();
+        let mine = nudge_domain::sms::InboundSms { body: format!("delivery {i}"), ..m.clone() };
+        records.spawn(async move { (mine.clone(), p.inbound.record_inbound(&mine).await.unwrap()) });
+    }
+    let results = records.join_all().await;
+    let firsts: Vec<_> = results.iter().filter(|(_, r)| r.is_none()).map(|(m, _)| m.clone()).collect();
+    assert_eq!(firsts.len(), 1, "{results:?}");
+    // Every other delivery was answered the one that got in.
+    assert!(results.iter().filter_map(|(_, r)| r.as_ref()).all(|stored| *stored == firsts[0]));
+    assert_eq!(p.inbound.get_inbound(&m.sid).await.unwrap().as_ref(), Some(&firsts[0]));
+}
+
+pub async fn an_inbound_sms_keeps_every_field(b: Backend) {
+    use nudge_domain::sms::{InboundSms, InboundStatus, Route, TurnState};
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let replied = InboundSms {
+        route: Route::Agent,
+        status: InboundStatus::Answered,
+        answer: Some("On it ✅".into()),
+        turn: Some(TurnState::Replied { notification_id: nudge_domain::NotificationId::from_uuid(nth(9)) }),
+        ..inbound(1, owner)
+    };
+    let running = InboundSms {
+        turn: Some(TurnState::Running { until: t0() + Duration::seconds(90) }),
+        ..inbound(2, owner)
+    };
+    let queued = InboundSms { turn: Some(TurnState::Queued), ..inbound(3, owner) };
+    // From a number no user has: no user, nothing answered.
+    let stranger = InboundSms { user_id: None, route: Route::UnknownSender, ..inbound(4, owner) };
+    for m in [&replied, &running, &queued, &stranger] {
+        assert_eq!(p.inbound.record_inbound(m).await.unwrap(), None);
+        assert_eq!(p.inbound.get_inbound(&m.sid).await.unwrap().as_ref(), Some(m));
+    }
+}
+
+pub async fn an_inbound_replace_names_the_version_it_read(b: Backend) {
+    use nudge_domain::sms::{InboundSms, InboundStatus, Route};
+    let p = store(b).await;
+    let m = inbound(1, UserId::from_uuid(Uuid::now_v7()));
+    p.inbound.record_inbound(&m).await.unwrap();
+    let answered = InboundSms {
+        route: Route::Keyword,
+        status: InboundStatus::Answered,
+        answer: Some("You're subscribed.".into()),
+        updated_at: t0() + Duration::seconds(1),
+        version: 2,
+        ..m.clone()
+    };
+    p.inbound.replace_inbound(&answered, 1).await.unwrap();
+    assert_eq!(p.inbound.get_inbound(&m.sid).await.unwrap(), Some(answered.clone()));
+    // A writer that read version 1 is too late.
+    let stale = InboundSms { answer: Some("late".into()), ..answered.clone() };
+    assert!(matches!(p.inbound.replace_inbound(&stale, 1).await, Err(StoreError::Conflict(_))));
+    assert_eq!(p.inbound.get_inbound(&m.sid).await.unwrap(), Some(answered.clone()));
+    // A record that was never made is not made by a replace.
+    let absent = inbound(2, m.user_id.unwrap());
+    assert!(matches!(p.inbound.replace_inbound(&absent, 1).await, Err(StoreError::NotFound)));
+    assert_eq!(p.inbound.get_inbound(&absent.sid).await.unwrap(), None);
+    // The next writer names the version now stored.
+    let third = InboundSms { version: 3, ..answered.clone() };
+    p.inbound.replace_inbound(&third, 2).await.unwrap();
+    assert_eq!(p.inbound.get_inbound(&m.sid).await.unwrap().unwrap().version, 3);
+}
+
+pub async fn concurrent_hits_each_see_their_own_count(b: Backend) {
+    let p = store(b).await;
+    let expires_at = t0() + Duration::hours(1);
+    let mut hits = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let p = p.clone();
+        hits.spawn(
+            async move { p.counters.hit("sms:+14155550123:2026-11-22T09", expires_at).await.unwrap() },
+        );
+    }
+    let mut counts = hits.join_all().await;
+    counts.sort();
+    assert_eq!(counts, (1..=10).collect::<Vec<u64>>());
+    assert_eq!(p.counters.hit("sms:+14155550123:2026-11-22T09", expires_at).await.unwrap(), 11);
+}
+
+pub async fn counters_are_independent_per_key(b: Backend) {
+    let p = store(b).await;
+    let expires_at = t0() + Duration::hours(1);
+    assert_eq!(p.counters.hit("phone:+14155550123:09", expires_at).await.unwrap(), 1);
+    assert_eq!(p.counters.hit("phone:+14155550123:09", expires_at).await.unwrap(), 2);
+    // Another key, even one that starts the same, is another counter.
+    assert_eq!(p.counters.hit("phone:+14155550123:10", expires_at).await.unwrap(), 1);
+    assert_eq!(p.counters.hit("phone:+14155550123", expires_at).await.unwrap(), 1);
+    assert_eq!(p.counters.hit("user:0190", expires_at + Duration::hours(1)).await.unwrap(), 1);
+    assert_eq!(p.counters.hit("phone:+14155550123:09", expires_at).await.unwrap(), 3);
+    // A later hit with another expiry still counts on.
+    assert_eq!(p.counters.hit("phone:+14155550123:09", expires_at + Duration::days(1)).await.unwrap(), 4);
+}
+
+/// The queued reply to inbound message `m`, as the agent worker makes it.
+fn reply_to(
+    m: &nudge_domain::sms::InboundSms,
+    owner: UserId,
+    now: DateTime<Utc>,
+) -> nudge_domain::Notification {
+    nudge_domain::Notification {
+        id: nudge_domain::NotificationId::for_reply(&m.sid, m.received_at),
+        user_id: owner,
+        kind: nudge_domain::FireKind::Reply,
+        channel: nudge_domain::Channel::Sms,
+        text: "Sure: tomorrow at 9.".into(),
+        reminder_id: None,
+        occurrence: None,
+        status: nudge_domain::NotificationStatus::Queued,
+        provider_id: None,
+        attempts: vec![],
+        lease_until: None,
+        redispatch_at: Some(now + nudge_domain::notification::REDISPATCH_AFTER),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
+}
+
+pub async fn a_reply_notification_is_inserted_once(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let now = t0() + Duration::minutes(1);
+    let n = reply_to(&inbound(1, owner), owner, now);
+    assert!(p.notifications.insert_notification(&n).await.unwrap());
+    // A second turn's reply to the same message is a duplicate: the first stays as it was.
+    let again = nudge_domain::Notification { text: "Another answer.".into(), ..n.clone() };
+    assert!(!p.notifications.insert_notification(&again).await.unwrap());
+    assert_eq!(p.notifications.get_notification(&owner, &n.id).await.unwrap(), Some(n.clone()));
+    // Stored as a firing's notification is: listed, due once its redispatch time comes, and
+    // replaced under its version.
+    let listed = p.notifications.list_notifications(&owner, &PageRequest::default()).await.unwrap();
+    assert_eq!(listed.items, std::slice::from_ref(&n));
+    let redispatch_at = n.redispatch_at.unwrap();
+    assert!(p.reminders.due(redispatch_at - Duration::seconds(1)).await.unwrap().notifications.is_empty());
+    let due = p.reminders.due(redispatch_at).await.unwrap();
+    assert_eq!(due.notifications, std::slice::from_ref(&n));
+    assert!(due.reminders.is_empty());
+    let mut sent = n.clone();
+    sent.record(
+        now,
+        nudge_domain::Attempt {
+            at: now,
+            outcome: nudge_domain::AttemptOutcome::Sent,
+            provider_id: Some("SM1".into()),
+            error: None,
+        },
+        false,
+    );
+    p.notifications.replace_notification(&sent, n.version).await.unwrap();
+    assert!(p.reminders.due(redispatch_at).await.unwrap().notifications.is_empty());
+    assert_eq!(p.notifications.get_notification(&owner, &n.id).await.unwrap(), Some(sent));
+    // Another user does not see it.
+    let bob = UserId::from_uuid(Uuid::now_v7());
+    assert_eq!(p.notifications.get_notification(&bob, &n.id).await.unwrap(), None);
+}

@@ -8,6 +8,7 @@
 pub mod contract;
 pub mod llm;
 pub mod queue;
+pub mod sms;
 pub mod table;
 pub mod twilio;
 
@@ -19,6 +20,7 @@ use chrono::Duration;
 use nudge_aws::DynamoStore;
 use nudge_domain::{
     Agent, AgentConfig, Ports, Role, Secret, SystemClock, User, UuidV7Ids,
+    sms::SmsSettings,
     users::{self, NewUser},
 };
 use nudge_http::ApiState;
@@ -110,6 +112,8 @@ where
         + nudge_domain::MemoryRepo
         + nudge_domain::PromptRepo
         + nudge_domain::UsageRepo
+        + nudge_domain::InboundSmsRepo
+        + nudge_domain::CounterRepo
         + 'static,
     Q: nudge_domain::NotifyQueue + nudge_domain::AgentQueue + 'static,
 {
@@ -125,6 +129,8 @@ pub struct TestApp {
     pub queue: Option<queue::QueueTap>,
     /// What chat turns think with: the offline brain unless the test gave another.
     pub agent: Arc<Agent>,
+    /// How the SMS webhook behaves (limits, replies); its token is `twilio::AUTH_TOKEN`.
+    pub sms: SmsSettings,
 }
 
 /// The agent of a stack with no provider configured: the offline brain, default limits.
@@ -140,23 +146,44 @@ impl TestApp {
     /// An app whose chat turns think with `agent` and give up after `turn_timeout`.
     pub async fn spawn_with(backend: Backend, agent: Agent, turn_timeout: std::time::Duration) -> Self {
         let (ports, tap) = store_with_queue(backend).await;
-        let state = ApiState::new(ports, Arc::new(Secret::new(TEST_SECRET)));
-        let mut app = Self::serve_with(state, Arc::new(agent), turn_timeout).await;
+        let mut app = Self::on(ports, Arc::new(agent), turn_timeout, SmsSettings::default()).await;
         app.queue = Some(tap);
         app
     }
 
     pub async fn serve(state: ApiState) -> Self {
-        Self::serve_with(state, Arc::new(offline_agent()), chat::TURN_TIMEOUT).await
+        Self::serve_with(state, Arc::new(offline_agent()), chat::TURN_TIMEOUT, SmsSettings::default()).await
     }
 
-    async fn serve_with(state: ApiState, agent: Arc<Agent>, turn_timeout: std::time::Duration) -> Self {
-        let routes = nudge_local::routes_with(agent.clone(), turn_timeout);
-        let router = nudge_http::app("test", routes, state.clone());
+    /// An app on `ports` (a test's clock, say), its SMS webhook behaving as `sms` says.
+    pub async fn on(
+        ports: Ports,
+        agent: Arc<Agent>,
+        turn_timeout: std::time::Duration,
+        sms: SmsSettings,
+    ) -> Self {
+        let state = ApiState::new(ports, Arc::new(Secret::new(TEST_SECRET)));
+        Self::serve_with(state, agent, turn_timeout, sms).await
+    }
+
+    async fn serve_with(
+        state: ApiState,
+        agent: Arc<Agent>,
+        turn_timeout: std::time::Duration,
+        sms: SmsSettings,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        // Twilio signs the URL it was given: this app's own.
+        let webhook = Arc::new(sms_inbound::Webhook {
+            auth_token: Arc::new(Secret::new(twilio::AUTH_TOKEN)),
+            public_base_url: Some(base.clone()),
+            settings: sms.clone(),
+        });
+        let routes = nudge_local::routes_with(agent.clone(), turn_timeout, webhook);
+        let router = nudge_http::app("test", routes, state.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
-        Self { base, state, http: reqwest::Client::new(), queue: None, agent }
+        Self { base, state, http: reqwest::Client::new(), queue: None, agent, sms }
     }
 
     pub fn url(&self, path: &str) -> String {

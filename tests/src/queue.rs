@@ -6,6 +6,7 @@ use nudge_aws::SqsQueues;
 use nudge_domain::{AgentMessage, NotifyMessage};
 use nudge_sqlite::QueueName;
 use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
 
 /// New queues in moto, and the adapter the functions use over them.
 pub async fn create_fresh(config: &SdkConfig) -> SqsQueues {
@@ -131,4 +132,25 @@ pub async fn drain_as<T: DeserializeOwned>(client: &aws_sdk_sqs::Client, url: &s
                 .expect("delete");
         }
     }
+}
+
+/// An SQS event as Lambda delivers it to the agent worker: one record per body, ids `m-0`, ….
+pub fn agent_event(bodies: &[String]) -> aws_lambda_events::sqs::SqsEvent {
+    let records: Vec<Value> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, body)| {
+            json!({
+                "messageId": format!("m-{i}"),
+                "receiptHandle": "handle",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:nudge-agent",
+                "awsRegion": "us-east-1"
+            })
+        })
+        .collect();
+    serde_json::from_value(json!({ "Records": records })).expect("an SQS event")
 }

@@ -20,7 +20,7 @@ use nudge_tests::{
     Backend, TEST_SECRET, TestApp,
     llm::{ChatServer, Reply, Seen},
     offline_agent,
-    queue::sqs_event,
+    queue::{agent_event, sqs_event},
     twilio::Twilio,
 };
 use serde_json::{Value, json};
@@ -97,7 +97,8 @@ impl Chat {
     async fn learn(&self, messages: &[AgentMessage]) -> Vec<String> {
         let bodies: Vec<String> = messages.iter().map(|m| serde_json::to_string(m).unwrap()).collect();
         let response =
-            agent_worker::handle(&self.app.state.ports, &self.app.agent, agent_event(&bodies)).await;
+            agent_worker::handle(&self.app.state.ports, &self.app.agent, &self.app.sms, agent_event(&bodies))
+                .await;
         response.batch_item_failures.into_iter().map(|f| f.item_identifier).collect()
     }
 }
@@ -106,27 +107,6 @@ async fn get_as(app: &TestApp, token: &str, path: &str) -> Value {
     let (status, body) = app.call("GET", path, Some(token), None).await;
     assert_eq!(status, 200, "GET {path}: {body}");
     body["data"].clone()
-}
-
-/// An SQS event as Lambda delivers it to the agent worker: one record per body, ids `m-0`, ….
-fn agent_event(bodies: &[String]) -> aws_lambda_events::sqs::SqsEvent {
-    let records: Vec<Value> = bodies
-        .iter()
-        .enumerate()
-        .map(|(i, body)| {
-            json!({
-                "messageId": format!("m-{i}"),
-                "receiptHandle": "handle",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:nudge-agent",
-                "awsRegion": "us-east-1"
-            })
-        })
-        .collect();
-    serde_json::from_value(json!({ "Records": records })).expect("an SQS event")
 }
 
 fn senders(twilio: &Twilio) -> Senders {
@@ -705,7 +685,7 @@ async fn the_worker_learns_a_fact_once_however_often_it_is_delivered(b: Backend)
 
     let queued = c.agent_messages().await;
     assert_eq!(queued.len(), 1, "{queued:?}");
-    let AgentMessage::Learn { conversation_id, .. } = &queued[0];
+    let AgentMessage::Learn { conversation_id, .. } = &queued[0] else { panic!("{queued:?}") };
     assert_eq!(conversation_id.to_string(), turn["conversation_id"].as_str().unwrap());
 
     let twice = [queued[0].clone(), queued[0].clone()];
@@ -725,7 +705,8 @@ async fn the_worker_learns_a_fact_once_however_often_it_is_delivered(b: Backend)
         serde_json::to_string(&queued[0]).unwrap(),
         json!({"type": "dance"}).to_string(),
     ];
-    let response = agent_worker::handle(&c.app.state.ports, &c.app.agent, agent_event(&bodies)).await;
+    let response =
+        agent_worker::handle(&c.app.state.ports, &c.app.agent, &c.app.sms, agent_event(&bodies)).await;
     let mut failed: Vec<String> =
         response.batch_item_failures.into_iter().map(|f| f.item_identifier).collect();
     failed.sort();

@@ -305,7 +305,7 @@ async fn the_agent_worker_batch_event_with_a_duplicate_learns_once() {
     assert_eq!(event.records.len(), 2);
     assert_eq!(event.records[0].body, event.records[1].body, "one message delivered twice");
 
-    let response = agent_worker::handle(&s.ports, &agent, event.clone()).await;
+    let response = agent_worker::handle(&s.ports, &agent, &Default::default(), event.clone()).await;
     assert!(response.batch_item_failures.is_empty());
     let memories = learned(&s.ports).await;
     assert_eq!(memories.len(), 1, "{memories:?}");
@@ -313,7 +313,7 @@ async fn the_agent_worker_batch_event_with_a_duplicate_learns_once() {
     assert_eq!(memories[0].source, nudge_domain::MemorySource::Learned);
 
     // Redelivered later (SQS at-least-once): nothing new, no failure.
-    let response = agent_worker::handle(&s.ports, &agent, event).await;
+    let response = agent_worker::handle(&s.ports, &agent, &Default::default(), event).await;
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(learned(&s.ports).await.len(), 1);
 }
@@ -322,7 +322,153 @@ async fn the_agent_worker_batch_event_with_a_duplicate_learns_once() {
 async fn the_agent_worker_batch_event_for_an_unknown_conversation_is_a_no_op() {
     let s = state().await;
     let event: aws_lambda_events::sqs::SqsEvent = event_file("agent-worker-batch.json");
-    let response = agent_worker::handle(&s.ports, &nudge_tests::offline_agent(), event).await;
+    let response =
+        agent_worker::handle(&s.ports, &nudge_tests::offline_agent(), &Default::default(), event).await;
     assert!(response.batch_item_failures.is_empty(), "a conversation that is gone is not retried");
     assert!(learned(&s.ports).await.is_empty());
+}
+
+/// The function URL the sms-inbound events were signed for (`PUBLIC_BASE_URL`).
+const SMS_BASE_URL: &str = "https://sms0example0abc123.lambda-url.us-east-1.on.aws";
+
+/// What sms-inbound answered: TwiML on success, an envelope on error.
+struct SmsReply {
+    status: u16,
+    content_type: String,
+    body: String,
+}
+
+/// Runs an sms-inbound event, changed first by `edit`, through the function as
+/// `lambda_http::run` does, with the test account's auth token and the events' base URL.
+async fn invoke_sms(state: &ApiState, file: &str, edit: impl FnOnce(&mut Value)) -> SmsReply {
+    let mut event: Value = event_file(file);
+    edit(&mut event);
+    let request = lambda_http::request::from_str(&event.to_string()).expect("a function URL event");
+    let webhook = Arc::new(sms_inbound::Webhook {
+        auth_token: Arc::new(Secret::new(nudge_tests::twilio::AUTH_TOKEN)),
+        public_base_url: Some(SMS_BASE_URL.into()),
+        settings: Default::default(),
+    });
+    let app = nudge_http::app("sms-inbound", sms_inbound::function_routes(webhook), state.clone());
+    let response = app.oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    SmsReply { status, content_type, body: String::from_utf8(bytes.to_vec()).unwrap() }
+}
+
+/// The TwiML `<Message>` of a successful answer (`None` for `<Response/>`).
+fn twiml(file: &str, reply: &SmsReply) -> Option<String> {
+    assert_eq!(reply.status, 200, "{file}: {}", reply.body);
+    assert!(reply.content_type.starts_with("text/xml"), "{file}: {}", reply.content_type);
+    nudge_tests::sms::twiml_message(&reply.body)
+}
+
+/// The `MessageSid` an sms-inbound event carries.
+fn event_sid(file: &str) -> nudge_domain::sms::MessageSid {
+    let event: Value = event_file(file);
+    let mut body = event["body"].as_str().unwrap().as_bytes().to_vec();
+    if event["isBase64Encoded"] == true {
+        use base64::Engine;
+        body = base64::engine::general_purpose::STANDARD.decode(&body).unwrap();
+    }
+    let sid = form_urlencoded::parse(&body).find(|(k, _)| k == "MessageSid").unwrap().1;
+    nudge_domain::sms::MessageSid::parse(&sid).unwrap()
+}
+
+/// Every message waiting on the store's agent queue.
+async fn agent_queue(store: &SqliteStore) -> Vec<nudge_domain::AgentMessage> {
+    let got = store
+        .receive::<nudge_domain::AgentMessage>(
+            nudge_sqlite::QueueName::Agent,
+            chrono::Utc::now(),
+            10,
+            chrono::Duration::minutes(5),
+        )
+        .await
+        .unwrap();
+    got.into_iter().map(|m| m.message).collect()
+}
+
+#[tokio::test]
+async fn sms_inbound_plain_event_queues_the_turn_for_the_agent() {
+    let (s, store) = state_and_store().await;
+    let file = "sms-inbound-plain.json";
+    let reply = invoke_sms(&s, file, |_| {}).await;
+    assert_eq!(twiml(file, &reply), None, "answered later, through the notifier: {}", reply.body);
+    let sid = event_sid(file);
+    assert_eq!(
+        agent_queue(&store).await,
+        vec![nudge_domain::AgentMessage::SmsTurn { user_id: USER.parse().unwrap(), sid: sid.clone() }]
+    );
+    let stored = s.ports.inbound.get_inbound(&sid).await.unwrap().expect("recorded");
+    assert_eq!(stored.body, "remind me to call mom in 5 minutes");
+    assert_eq!(stored.route, nudge_domain::sms::Route::Agent);
+    assert_eq!(stored.user_id, Some(USER.parse().unwrap()));
+}
+
+#[tokio::test]
+async fn sms_inbound_base64_event_answers_help_at_once() {
+    let (s, store) = state_and_store().await;
+    let file = "sms-inbound-base64.json";
+    let reply = invoke_sms(&s, file, |_| {}).await;
+    let message = twiml(file, &reply).expect("a <Message>");
+    assert!(message.contains("STOP"), "{message}");
+    assert!(agent_queue(&store).await.is_empty(), "HELP needs no agent");
+    let stored = s.ports.inbound.get_inbound(&event_sid(file)).await.unwrap().expect("recorded");
+    assert_eq!(stored.route, nudge_domain::sms::Route::Keyword);
+}
+
+#[tokio::test]
+async fn sms_inbound_unicode_event_keeps_the_exact_text() {
+    let (s, store) = state_and_store().await;
+    let file = "sms-inbound-unicode.json";
+    let reply = invoke_sms(&s, file, |_| {}).await;
+    assert_eq!(twiml(file, &reply), None, "{}", reply.body);
+    let sid = event_sid(file);
+    let queued = agent_queue(&store).await;
+    assert_eq!(
+        queued,
+        vec![nudge_domain::AgentMessage::SmsTurn { user_id: USER.parse().unwrap(), sid: sid.clone() }]
+    );
+    let stored = s.ports.inbound.get_inbound(&sid).await.unwrap().expect("recorded");
+    assert_eq!(stored.body, "Rappelle-moi d'appeler maman à 18h 👍 & <merci>");
+}
+
+#[tokio::test]
+async fn sms_inbound_event_with_a_forged_signature_is_refused_and_not_recorded() {
+    let (s, store) = state_and_store().await;
+    let file = "sms-inbound-plain.json";
+    let reply = invoke_sms(&s, file, |e| {
+        // The signature of other parameters (the HELP event's), valid base64 of the right length.
+        let other: Value = event_file("sms-inbound-base64.json");
+        e["headers"]["x-twilio-signature"] = other["headers"]["x-twilio-signature"].clone();
+    })
+    .await;
+    assert_eq!(reply.status, 403, "{}", reply.body);
+    let envelope: Value = serde_json::from_str(&reply.body).expect("an error envelope");
+    assert_eq!(envelope["success"], false, "{envelope}");
+    assert_eq!(envelope["error"]["code"], "INVALID_SIGNATURE", "{envelope}");
+    let event: Value = event_file(file);
+    assert_eq!(envelope["request_id"], event["requestContext"]["requestId"], "{envelope}");
+    assert!(s.ports.inbound.get_inbound(&event_sid(file)).await.unwrap().is_none(), "nothing recorded");
+    assert!(agent_queue(&store).await.is_empty());
+}
+
+#[tokio::test]
+async fn sms_inbound_event_ignores_forwarded_hosts() {
+    // The signed URL is PUBLIC_BASE_URL and the path, never a header the caller controls: a
+    // forwarded host changes nothing.
+    let (s, store) = state_and_store().await;
+    let file = "sms-inbound-plain.json";
+    let reply = invoke_sms(&s, file, |e| {
+        e["headers"]["x-forwarded-host"] = "evil.example".into();
+    })
+    .await;
+    assert_eq!(twiml(file, &reply), None, "{}", reply.body);
+    assert_eq!(agent_queue(&store).await.len(), 1);
 }

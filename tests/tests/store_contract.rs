@@ -29,4 +29,11 @@ nudge_tests::on_both_backends!(
     tokens_add_up_per_user_per_day,
     concurrent_token_adds_are_all_counted,
     an_agent_message_is_enqueued_off_the_notify_queue,
+    an_inbound_sms_is_recorded_once,
+    concurrent_records_of_one_sid_let_one_in,
+    an_inbound_sms_keeps_every_field,
+    an_inbound_replace_names_the_version_it_read,
+    concurrent_hits_each_see_their_own_count,
+    counters_are_independent_per_key,
+    a_reply_notification_is_inserted_once,
 );

@@ -36,7 +36,25 @@ impl Drop for Server {
 }
 
 async fn serve(dir: &Path, port: u16) -> Server {
-    let child = Command::new(BIN)
+    serve_with(dir, port, &[]).await
+}
+
+/// Twilio's variables, unset unless a test sets them, so the developer's own never leak in.
+const TWILIO_VARS: [&str; 5] = [
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_FROM_NUMBER",
+    "TWILIO_API_BASE_URL",
+    "PUBLIC_BASE_URL",
+];
+
+async fn serve_with(dir: &Path, port: u16, env: &[(&str, String)]) -> Server {
+    let mut command = Command::new(BIN);
+    for var in TWILIO_VARS {
+        command.env_remove(var);
+    }
+    let child = command
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("NUDGE_DATA_DIR", dir)
         .env("NUDGE_ADDR", format!("127.0.0.1:{port}"))
         .env_remove("JWT_SECRET")
@@ -218,4 +236,126 @@ async fn a_reminder_reaches_the_outbox_once_and_nags_until_acknowledged() {
     );
     // Users cannot read the outbox.
     assert_eq!(call("GET", "/api/admin/outbox", &sam, None).await.0, 403);
+}
+
+/// `nudge-local sms`: a text signed as Twilio signs it, posted to the running stack.
+fn text(dir: &Path, port: u16, env: &[(&str, String)], from: &str, body: &str) -> String {
+    let mut command = Command::new(BIN);
+    for var in TWILIO_VARS {
+        command.env_remove(var);
+    }
+    let out = command
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("NUDGE_DATA_DIR", dir)
+        .env("NUDGE_ADDR", format!("127.0.0.1:{port}"))
+        .args(["sms", "--from", from, body])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Waits (up to 10 s) until `check` holds.
+async fn eventually<F: std::future::Future<Output = bool>>(what: &str, check: impl Fn() -> F) {
+    for _ in 0..100 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not happen within 10 s");
+}
+
+/// The issue's "done when", with the real binary: a known user texts "remind me to call mom in
+/// 5 minutes"; the answer comes back, and the reply and (at the tick five minutes on) the
+/// reminder reach the outbox, or Twilio's Messages API when `TWILIO_*` point at a stand-in.
+async fn a_signed_text_is_answered_and_its_reminder_follows(twilio: Option<&nudge_tests::twilio::Twilio>) {
+    use nudge_tests::twilio;
+    let dir = data_dir();
+    let phone = "+14155550170";
+    let add = |name: &str, phone: &str, admin: bool| {
+        let mut args = vec!["user", "add", "--name", name, "--phone", phone, "--timezone", "Europe/Paris"];
+        if admin {
+            args.extend(["--role", "admin"]);
+        }
+        let out = cli(&dir, &args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let user: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let out = cli(&dir, &["token", "--user", user["id"].as_str().unwrap()]);
+        String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned()
+    };
+    let admin = add("Ada", "+14155550171", true);
+    let sam = add("Sam", phone, false);
+    let env: Vec<(&str, String)> = match twilio {
+        Some(t) => vec![
+            ("TWILIO_ACCOUNT_SID", twilio::ACCOUNT_SID.into()),
+            ("TWILIO_AUTH_TOKEN", twilio::AUTH_TOKEN.into()),
+            ("TWILIO_FROM_NUMBER", twilio::FROM.into()),
+            ("TWILIO_API_BASE_URL", t.base_url.clone()),
+        ],
+        None => vec![],
+    };
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let _server = serve_with(&dir, port, &env).await;
+    let http = reqwest::Client::new();
+    let get = |path: &str, token: &str| {
+        let req = http.get(format!("{base}{path}")).bearer_auth(token);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap()["data"].clone() }
+    };
+    // What reached the user: Twilio's record, or the outbox's.
+    let sent = || async {
+        match twilio {
+            Some(t) => t.sent().into_iter().map(|s| (s.to, s.body)).collect::<Vec<_>>(),
+            None => get("/api/admin/outbox", &admin)
+                .await
+                .as_array()
+                .unwrap()
+                .iter()
+                .rev()
+                .map(|e| {
+                    (e["to"].as_str().unwrap_or_default().to_owned(), e["text"].as_str().unwrap().to_owned())
+                })
+                .collect(),
+        }
+    };
+
+    let answer = text(&dir, port, &env, phone, "remind me to call mom in 5 minutes");
+    assert!(answer.contains("<Response/>"), "answered at once, the reply follows: {answer}");
+    eventually("the reply", || async { sent().await.len() == 1 }).await;
+    let replies = sent().await;
+    assert!(replies[0].1.to_lowercase().contains("call mom"), "{replies:?}");
+    if twilio.is_some() {
+        assert_eq!(replies[0].0, phone, "to the texter");
+    }
+    let reminders = get("/api/reminders", &sam).await["items"].clone();
+    let due: chrono::DateTime<chrono::Utc> = reminders[0]["due_at"].as_str().unwrap().parse().unwrap();
+    let early = (due - chrono::Duration::minutes(1)).to_rfc3339();
+    let tick = |time: String| {
+        let req = http
+            .post(format!("{base}/api/admin/jobs/reminder-tick/run"))
+            .bearer_auth(&admin)
+            .json(&json!({ "time": time }));
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap()["data"]["fired"].clone() }
+    };
+    assert_eq!(tick(early).await, 0);
+    assert_eq!(tick((due + chrono::Duration::seconds(30)).to_rfc3339()).await, 1);
+    eventually("the reminder", || async { sent().await.len() == 2 }).await;
+    assert_eq!(sent().await[1].1, "Reminder: call mom");
+
+    // HELP is answered at once, in the TwiML.
+    let help = text(&dir, port, &env, phone, "HELP");
+    assert!(help.contains("<Message>") && help.contains("STOP"), "{help}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn a_signed_text_is_answered_through_the_outbox() {
+    a_signed_text_is_answered_and_its_reminder_follows(None).await;
+}
+
+#[tokio::test]
+async fn a_signed_text_is_answered_through_twilios_messages_api() {
+    let twilio = nudge_tests::twilio::Twilio::start().await;
+    a_signed_text_is_answered_and_its_reminder_follows(Some(&twilio)).await;
 }

@@ -56,16 +56,18 @@ use nudge_aws::DynamoStore;
 use nudge_brain::OfflineBrain;
 use nudge_domain::{
     Agent, AgentConfig, AgentMessage, AgentName, AgentQueue, Conversation, ConversationChannel,
-    ConversationId, ConversationRepo, CustomizationId, Due, LanguageModel, LlmError, LlmRequest, LlmResponse,
-    Memory, MemoryContent, MemoryId, MemoryKind, MemoryRepo, MemorySource, Message, MessageId, Notification,
-    NotificationId, NotificationRepo, NotifyMessage, NotifyQueue, Page, PageRequest, PersonName, PhoneNumber,
-    Ports, Priority, PromptCustomization, PromptRepo, Recurrence, Reminder, ReminderId, ReminderKind,
-    ReminderRepo, ReminderText, Speaker, StoreError, SystemClock, Task, TaskFilter, TaskId, TaskRepo,
-    TaskStatus, TaskTitle, TimeZone, TurnRequest, UsageRepo, User, UserId, UserRepo, UuidV7Ids,
+    ConversationId, ConversationRepo, CounterRepo, CustomizationId, Due, InboundSmsRepo, LanguageModel,
+    LlmError, LlmRequest, LlmResponse, Memory, MemoryContent, MemoryId, MemoryKind, MemoryRepo, MemorySource,
+    Message, MessageId, Notification, NotificationId, NotificationRepo, NotifyMessage, NotifyQueue, Page,
+    PageRequest, PersonName, PhoneNumber, Ports, Priority, PromptCustomization, PromptRepo, Recurrence,
+    Reminder, ReminderId, ReminderKind, ReminderRepo, ReminderText, Speaker, StoreError, SystemClock, Task,
+    TaskFilter, TaskId, TaskRepo, TaskStatus, TaskTitle, TimeZone, TurnRequest, UsageRepo, User, UserId,
+    UserRepo, UuidV7Ids,
     agent::run_turn,
     memories::{self, NewMemory},
     reminders::{self, NewReminder},
     retrieval,
+    sms::{InboundSms, MessageSid},
     tasks::{self, NewTask},
     users::{self, NewUser},
 };
@@ -243,6 +245,29 @@ impl NotificationRepo for Counting {
         page: &PageRequest<NotificationId>,
     ) -> Result<Page<Notification, NotificationId>, StoreError> {
         self.on("list_notifications").notifications.list_notifications(owner, page).await
+    }
+    async fn insert_notification(&self, n: &Notification) -> Result<bool, StoreError> {
+        self.on("insert_notification").notifications.insert_notification(n).await
+    }
+}
+
+#[async_trait]
+impl InboundSmsRepo for Counting {
+    async fn record_inbound(&self, m: &InboundSms) -> Result<Option<InboundSms>, StoreError> {
+        self.on("record_inbound").inbound.record_inbound(m).await
+    }
+    async fn get_inbound(&self, sid: &MessageSid) -> Result<Option<InboundSms>, StoreError> {
+        self.on("get_inbound").inbound.get_inbound(sid).await
+    }
+    async fn replace_inbound(&self, m: &InboundSms, expected_version: u64) -> Result<(), StoreError> {
+        self.on("replace_inbound").inbound.replace_inbound(m, expected_version).await
+    }
+}
+
+#[async_trait]
+impl CounterRepo for Counting {
+    async fn hit(&self, key: &str, expires_at: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.on("hit").counters.hit(key, expires_at).await
     }
 }
 
