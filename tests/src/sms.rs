@@ -52,7 +52,13 @@ impl TestApp {
 
     /// The same with a given `MessageSid` (Twilio redelivering).
     pub async fn text_as(&self, sid: &str, from: &str, body: &str) -> Answer {
-        let params = params(sid, from, body);
+        self.text_with(sid, from, body, &[]).await
+    }
+
+    /// The same with more parameters (`OptOutType`, say), signed with them.
+    pub async fn text_with(&self, sid: &str, from: &str, body: &str, extra: &[(&str, &str)]) -> Answer {
+        let mut params = params(sid, from, body);
+        params.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let url = self.url("/sms/inbound");
         let signature = sms_inbound::signature::sign(twilio::AUTH_TOKEN.as_bytes(), &url, &params);
         self.post_webhook(&params, Some(&signature), &[]).await

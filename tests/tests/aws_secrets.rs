@@ -69,3 +69,22 @@ async fn a_missing_secret_is_our_fault_and_says_nothing_of_it() {
     assert_eq!((s, body["error"]["code"].as_str()), (500, Some("INTERNAL_ERROR")));
     assert!(!body.to_string().contains("absent"), "no detail of our secrets leaks: {body}");
 }
+
+#[tokio::test]
+async fn a_rotated_secret_is_read_again_once_the_held_one_is_old() {
+    let arn = put_secret("replace-me").await;
+    let sm = aws_sdk_secretsmanager::Client::new(&moto_config().await);
+    let held = SecretsManagerSecret::new(sm.clone(), &arn);
+    let fresh = SecretsManagerSecret::new(sm.clone(), &arn).with_max_age(std::time::Duration::ZERO);
+    assert_eq!(held.secret().await.unwrap().expose(), b"replace-me");
+    assert_eq!(fresh.secret().await.unwrap().expose(), b"replace-me");
+
+    // The operator fills in the placeholder after deploying.
+    sm.put_secret_value().secret_id(&arn).secret_string("the-real-auth-token").send().await.unwrap();
+    assert_eq!(held.secret().await.unwrap().expose(), b"replace-me", "within its age, no call");
+    assert_eq!(fresh.secret().await.unwrap().expose(), b"the-real-auth-token");
+
+    // Secrets Manager failing when a refresh is due: the value held goes on being used.
+    sm.delete_secret().secret_id(&arn).force_delete_without_recovery(true).send().await.unwrap();
+    assert_eq!(fresh.secret().await.unwrap().expose(), b"the-real-auth-token");
+}

@@ -341,11 +341,21 @@ struct SmsReply {
 /// Runs an sms-inbound event, changed first by `edit`, through the function as
 /// `lambda_http::run` does, with the test account's auth token and the events' base URL.
 async fn invoke_sms(state: &ApiState, file: &str, edit: impl FnOnce(&mut Value)) -> SmsReply {
+    invoke_sms_with(state, file, nudge_tests::twilio::AUTH_TOKEN, edit).await
+}
+
+/// The same, with the function's auth token `token`.
+async fn invoke_sms_with(
+    state: &ApiState,
+    file: &str,
+    token: &str,
+    edit: impl FnOnce(&mut Value),
+) -> SmsReply {
     let mut event: Value = event_file(file);
     edit(&mut event);
     let request = lambda_http::request::from_str(&event.to_string()).expect("a function URL event");
     let webhook = Arc::new(sms_inbound::Webhook {
-        auth_token: Arc::new(Secret::new(nudge_tests::twilio::AUTH_TOKEN)),
+        auth_token: Arc::new(Secret::new(token.to_owned())),
         public_base_url: Some(SMS_BASE_URL.into()),
         settings: Default::default(),
     });
@@ -368,16 +378,21 @@ fn twiml(file: &str, reply: &SmsReply) -> Option<String> {
     nudge_tests::sms::twiml_message(&reply.body)
 }
 
-/// The `MessageSid` an sms-inbound event carries.
-fn event_sid(file: &str) -> nudge_domain::sms::MessageSid {
-    let event: Value = event_file(file);
+/// An sms-inbound event's parameters, decoded from its body.
+fn event_params(event: &Value) -> Vec<(String, String)> {
     let mut body = event["body"].as_str().unwrap().as_bytes().to_vec();
     if event["isBase64Encoded"] == true {
         use base64::Engine;
         body = base64::engine::general_purpose::STANDARD.decode(&body).unwrap();
     }
-    let sid = form_urlencoded::parse(&body).find(|(k, _)| k == "MessageSid").unwrap().1;
-    nudge_domain::sms::MessageSid::parse(&sid).unwrap()
+    form_urlencoded::parse(&body).into_owned().collect()
+}
+
+/// The `MessageSid` an sms-inbound event carries.
+fn event_sid(file: &str) -> nudge_domain::sms::MessageSid {
+    let params = event_params(&event_file(file));
+    let sid = &params.iter().find(|(k, _)| k == "MessageSid").unwrap().1;
+    nudge_domain::sms::MessageSid::parse(sid).unwrap()
 }
 
 /// Every message waiting on the store's agent queue.
@@ -471,4 +486,38 @@ async fn sms_inbound_event_ignores_forwarded_hosts() {
     .await;
     assert_eq!(twiml(file, &reply), None, "{}", reply.body);
     assert_eq!(agent_queue(&store).await.len(), 1);
+}
+
+#[tokio::test]
+async fn sms_inbound_accepts_the_function_url_given_to_twilio_without_its_trailing_slash() {
+    let (s, _store) = state_and_store().await;
+    let file = "sms-inbound-base64.json";
+    let reply = invoke_sms(&s, file, |e| {
+        let signed = sms_inbound::signature::sign(
+            nudge_tests::twilio::AUTH_TOKEN.as_bytes(),
+            SMS_BASE_URL,
+            &event_params(e),
+        );
+        e["headers"]["x-twilio-signature"] = Value::String(signed);
+    })
+    .await;
+    assert!(twiml(file, &reply).is_some_and(|m| m.contains("STOP")), "{}", reply.body);
+}
+
+#[tokio::test]
+async fn sms_inbound_refuses_everything_while_the_token_is_the_templates_placeholder() {
+    let (s, store) = state_and_store().await;
+    let file = "sms-inbound-plain.json";
+    // Signed with the placeholder itself, as anyone who read the template could.
+    let reply = invoke_sms_with(&s, file, "replace-me", |e| {
+        let url = format!("{SMS_BASE_URL}/");
+        let signed = sms_inbound::signature::sign(b"replace-me", &url, &event_params(e));
+        e["headers"]["x-twilio-signature"] = Value::String(signed);
+    })
+    .await;
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    let envelope: Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(envelope["error"]["code"], "NOT_CONFIGURED", "{envelope}");
+    assert!(s.ports.inbound.get_inbound(&event_sid(file)).await.unwrap().is_none());
+    assert!(agent_queue(&store).await.is_empty());
 }

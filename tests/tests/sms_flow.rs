@@ -304,10 +304,88 @@ async fn after_stop_nothing_is_sent_until_start(b: Backend) {
     assert!(t.agent_messages().await.is_empty());
 
     t.answer("start").await;
+    assert_eq!(
+        t.answer("DONE").await,
+        "There's no reminder to mark done yet.",
+        "the skipped one never reached the phone"
+    );
     t.clock.advance(Duration::minutes(5));
     let nag = t.tick().await;
     assert_eq!(nag.len(), 1, "after START the nag goes out: {nag:?}");
     assert!(nag[0].body.contains("Call the pharmacy"), "{nag:?}");
+    assert_eq!(t.answer("DONE").await, "Done: Call the pharmacy. Nice work!");
+}
+
+async fn twilios_own_reading_of_a_keyword_prevails(b: Backend) {
+    let t = Texting::new(b).await;
+    t.answer("STOP").await;
+    // Twilio's Advanced Opt-Out takes a lone YES as an opt-in, and says so.
+    let a = t.app.text_with(&new_sid(), PHONE, "yes", &[("OptOutType", "START")]).await;
+    assert!(a.message.unwrap().contains("Welcome back"));
+    assert_eq!(t.me().await["preferences"]["sms_opted_out"], false);
+    // Without that, a lone "yes" is a message for the assistant.
+    assert_eq!(t.text("yes").await.message, None);
+    assert_eq!(t.agent_messages().await.len(), 1);
+}
+
+async fn someone_who_said_stop_hears_nothing_more(b: Backend) {
+    let settings = SmsSettings {
+        per_phone: RateLimit { max: 2, window: Duration::minutes(10) },
+        ..SmsSettings::default()
+    };
+    let t = Texting::with(b, settings, Arc::new(offline_agent())).await;
+    t.answer("STOP").await;
+    for i in 0..4 {
+        assert_eq!(
+            t.text(&format!("are you there {i}")).await.message,
+            None,
+            "not even the slow-down notice"
+        );
+    }
+    // A number no one has that said STOP is never told how to sign up.
+    assert_eq!(t.app.text(STRANGER, "STOP").await.message, None);
+    assert_eq!(t.app.text(STRANGER, "hello").await.message, None);
+    t.clock.advance(Duration::days(2));
+    assert_eq!(t.app.text(STRANGER, "hello again").await.message, None);
+}
+
+/// An agent queue that fails while `down` is set.
+struct FlakyQueue {
+    inner: Arc<dyn nudge_domain::AgentQueue>,
+    down: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl nudge_domain::AgentQueue for FlakyQueue {
+    async fn enqueue_agent(&self, m: &AgentMessage) -> Result<(), nudge_domain::StoreError> {
+        if self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(nudge_domain::StoreError::Backend("queue unavailable".into()));
+        }
+        self.inner.enqueue_agent(m).await
+    }
+}
+
+async fn a_queue_that_fails_loses_no_text(b: Backend) {
+    let clock = Arc::new(FixedClock::new(start()));
+    let (mut ports, tap) = store_with_clock(b, clock.clone()).await;
+    let queue = Arc::new(FlakyQueue { inner: ports.agent_queue.clone(), down: true.into() });
+    ports.agent_queue = queue.clone();
+    let mut app =
+        TestApp::on(ports, Arc::new(offline_agent()), chat::TURN_TIMEOUT, SmsSettings::default()).await;
+    app.queue = Some(tap);
+    app.user("Sam", PHONE, false).await;
+    let sid = new_sid();
+    let failed = app.text_as(&sid, PHONE, "remind me to call mom in 5 minutes").await;
+    // Twilio does not retry a 5xx: the texter is told, in the answer, to send it again.
+    assert_eq!(failed.status, 200, "{}", failed.body);
+    assert!(failed.message.unwrap().contains("send it again"));
+    let r = app.state.ports.inbound.get_inbound(&MessageSid::parse(&sid).unwrap()).await.unwrap().unwrap();
+    assert_eq!(r.status, nudge_domain::sms::InboundStatus::Received, "not answered, so not a duplicate");
+    // Should Twilio deliver it again, it is queued this time.
+    queue.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    let again = app.text_as(&sid, PHONE, "remind me to call mom in 5 minutes").await;
+    assert_eq!((again.status, again.message), (200, None));
+    assert_eq!(app.queue.as_ref().unwrap().agent_messages().await.len(), 1);
 }
 
 async fn a_burst_over_the_phone_limit_is_recorded_and_told_once(b: Backend) {
@@ -483,6 +561,7 @@ async fn a_long_reply_is_cut_to_the_configured_parts(b: Backend) {
     let body = &sent[0].body;
     assert_eq!(segments::segments(body).len(), 2, "{body}");
     assert!(body.ends_with("...") && body.len() > 250, "{body}");
+    assert!(llm.requests()[0].system().contains("texting you by SMS"), "the model is told to be brief");
     // The conversation keeps the whole reply; only the SMS is cut.
     let conversation = &t.get("/api/conversations").await["items"][0]["id"];
     let messages = t.get(&format!("/api/conversations/{}/messages", conversation.as_str().unwrap())).await;
@@ -516,4 +595,7 @@ nudge_tests::on_both_backends!(
     what_the_processor_makes_of_a_text_is_recorded,
     a_long_reply_is_cut_to_the_configured_parts,
     a_model_that_is_down_gets_the_user_an_apology,
+    twilios_own_reading_of_a_keyword_prevails,
+    someone_who_said_stop_hears_nothing_more,
+    a_queue_that_fails_loses_no_text,
 );

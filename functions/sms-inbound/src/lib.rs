@@ -18,7 +18,7 @@ use axum::{
 };
 use nudge_domain::{
     PhoneNumber, SecretSource,
-    sms::{self, Incoming, MessageSid, Route, SmsSettings},
+    sms::{self, Incoming, MessageSid, Route, SmsSettings, text::Keyword},
 };
 use nudge_http::{ApiError, ApiState};
 
@@ -82,12 +82,28 @@ async fn inbound(
                 ("Duplicates", 0),
                 ("SignaturesRejected", rejected),
             ];
-            (e.into_response(), counts)
+            // Twilio does not retry a webhook that failed on our side: an envelope would reach
+            // no one, so the texter is told to send it again. A caller's mistake (a bad
+            // signature, a missing field) stays an enveloped 4xx.
+            // (What failed is logged where the error was made.)
+            let response = if e.status.is_server_error() && e.code != "NOT_CONFIGURED" {
+                twiml(Some(TRY_AGAIN))
+            } else {
+                e.into_response()
+            };
+            (response, counts)
         }
     };
     nudge_http::telemetry::emit_timed("sms-inbound", &counts, &[("ProcessingTime", ms)]);
     response
 }
+
+const TRY_AGAIN: &str = "Sorry, something went wrong on my side and I couldn't read that. \
+     Please send it again in a minute.";
+
+/// The shortest auth token taken: Twilio's are 32 characters, and the template deploys the
+/// secret with a placeholder (`replace-me`) that must never sign anything.
+const MIN_TOKEN_CHARS: usize = 16;
 
 async fn handle(
     state: &ApiState,
@@ -113,10 +129,21 @@ async fn handle(
             "the SMS webhook cannot check signatures",
         )
     })?;
+    let token = String::from_utf8_lossy(token.expose()).trim().to_owned();
+    if token.len() < MIN_TOKEN_CHARS {
+        tracing::error!("the Twilio auth token is a placeholder: fill in the Twilio secret");
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "NOT_CONFIGURED",
+            "the SMS webhook's auth token is not set",
+        ));
+    }
     let signed = headers.get("x-twilio-signature").and_then(|v| v.to_str().ok());
     let valid = signed.is_some_and(|s| {
-        let token = String::from_utf8_lossy(token.expose());
-        signature::verify(token.trim().as_bytes(), &url, &params, s)
+        signature::verify(token.as_bytes(), &url, &params, s)
+            // The function URL itself, given to Twilio with or without its trailing slash: the
+            // same resource either way.
+            || (uri.path() == "/" && uri.query().is_none() && signature::verify(token.as_bytes(), base.trim_end_matches('/'), &params, s))
     });
     if !valid {
         tracing::warn!(signed = signed.is_some(), "sms webhook refused: bad or missing signature");
@@ -133,6 +160,12 @@ async fn handle(
             .map_err(|_| ApiError::validation("From", "must be the sender's number in E.164 form"))?,
         to: field("To").unwrap_or_default().to_owned(),
         body: field("Body").unwrap_or_default().to_owned(),
+        opt_out_type: match field("OptOutType") {
+            Some("STOP") => Some(Keyword::Stop),
+            Some("START") => Some(Keyword::Start),
+            Some("HELP") => Some(Keyword::Help),
+            _ => None,
+        },
     };
     Ok(sms::receive(&state.ports, &webhook.settings, incoming).await?)
 }

@@ -60,13 +60,16 @@ pub fn parse_limit(name: &str, raw: &str) -> Result<RateLimit, String> {
     let unit = window.chars().last().ok_or_else(bad)?;
     let n =
         window[..window.len() - unit.len_utf8()].parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(bad)?;
+    // At most a year: a window is a counter's life, and chrono's durations have limits.
     let window = match unit {
-        's' => Duration::seconds(n),
-        'm' => Duration::minutes(n),
-        'h' => Duration::hours(n),
-        'd' => Duration::days(n),
-        _ => return Err(bad()),
-    };
+        's' => Duration::try_seconds(n),
+        'm' => Duration::try_minutes(n),
+        'h' => Duration::try_hours(n),
+        'd' => Duration::try_days(n),
+        _ => None,
+    }
+    .filter(|w| *w <= Duration::days(366))
+    .ok_or_else(bad)?;
     Ok(RateLimit { max, window })
 }
 
@@ -78,7 +81,7 @@ mod tests {
     fn limits_read_as_count_per_window() {
         assert_eq!(parse_limit("X", "30/10m"), Ok(RateLimit { max: 30, window: Duration::minutes(10) }));
         assert_eq!(parse_limit("X", " 5 / 1d "), Ok(RateLimit { max: 5, window: Duration::days(1) }));
-        for bad in ["30", "0/1m", "30/m", "30/10x", "x/1h", "30/-1h", ""] {
+        for bad in ["30", "0/1m", "30/m", "30/10x", "x/1h", "30/-1h", "", "1/9999999999999d", "1/400d"] {
             assert!(parse_limit("X", bad).is_err(), "{bad} accepted");
         }
     }

@@ -85,6 +85,10 @@ pub struct TurnOutcome {
     pub model: String,
 }
 
+/// How to answer a text message.
+const SMS_STYLE: &str = "The user is texting you by SMS: answer in plain text without markdown, \
+     in one or two short sentences (under 300 characters).";
+
 /// The most characters a message may have: a long paste is a note for `/api/memories`.
 pub const MAX_MESSAGE_CHARS: usize = 4_000;
 
@@ -117,7 +121,7 @@ pub async fn run_turn(
     let (conversation, expected) = open_conversation(p, &agent.config.policy, &user, &req, text, now).await?;
     let (mut history, system) = try_join(
         window(p, owner, &conversation, agent.config.policy.window),
-        system_prompt(p, agent, &user, &conversation, text, now),
+        system_prompt(p, agent, &user, &conversation, text, now, req.channel),
     )
     .await?;
 
@@ -342,6 +346,7 @@ async fn system_prompt(
     c: &Conversation,
     query: &str,
     now: DateTime<Utc>,
+    channel: ConversationChannel,
 ) -> Result<String, DomainError> {
     let tz = user.timezone.tz();
     let local = now.with_timezone(&tz);
@@ -352,6 +357,10 @@ async fn system_prompt(
         tz.name(),
         local.format("UTC%:z"),
     );
+    if channel == ConversationChannel::Sms {
+        // Every character is paid for and read on a phone; markdown shows as symbols.
+        s.push_str(&format!("\n\n{SMS_STYLE}"));
+    }
     let assistant = AgentName::assistant();
     let (customizations, known) = try_join(
         prompts::active(p, user.id, &assistant),

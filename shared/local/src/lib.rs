@@ -81,10 +81,9 @@ impl Stack {
         let senders = nudge_aws::senders_from_env(&aws, secret.clone());
         let state = ApiState::new(nudge_aws::ports_from_env(&aws)?, secret);
         let agent = Arc::new(nudge_aws::agent_from_env(&aws));
-        let token = match nudge_aws::twilio_auth_token_from_env(&aws) {
-            Ok(token) => token,
-            Err(_) => twilio_token(data_dir)?,
-        };
+        // The deployed stack's token, if this shell has it; the data directory is not used here.
+        let token = nudge_aws::twilio_auth_token_from_env(&aws)
+            .unwrap_or_else(|_| Arc::new(NoToken) as Arc<dyn SecretSource>);
         let webhook = webhook(token)?;
         Ok(Self { state, data_dir: data_dir.into(), store: None, senders, agent, webhook })
     }
@@ -290,6 +289,18 @@ pub async fn text_stack(stack: &Stack, from: &str, body: &str) -> Result<String,
         return Err(format!("{status}: {text}").into());
     }
     Ok(text)
+}
+
+/// No Twilio auth token: the webhook refuses every text, saying it is not configured.
+struct NoToken;
+
+#[async_trait::async_trait]
+impl SecretSource for NoToken {
+    async fn secret(&self) -> Result<Secret, nudge_domain::StoreError> {
+        Err(nudge_domain::StoreError::Backend(
+            "TWILIO_AUTH_TOKEN_ARN (or TWILIO_AUTH_TOKEN) is not set".into(),
+        ))
+    }
 }
 
 /// The SMS webhook of the local stack: signatures checked with `token`, the URL Twilio is given

@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::future::try_join;
 
 use crate::{
-    AgentMessage, DomainError, FireKind, Limit, NotificationId, PageRequest, PhoneNumber, Ports,
-    ReminderStatus, StoreError, TaskFilter, TaskStatus, User, UserId, reminders,
+    AgentMessage, Channel, DomainError, FireKind, Limit, NotificationId, NotificationStatus, PageRequest,
+    PhoneNumber, Ports, ReminderStatus, StoreError, TaskFilter, TaskStatus, User, UserId, reminders,
     sms::{
         InboundSms, InboundStatus, MessageSid, Route, TurnState, inbound,
         segments::fit,
@@ -61,6 +61,9 @@ pub struct Incoming {
     pub from: PhoneNumber,
     pub to: String,
     pub body: String,
+    /// Twilio's own reading of a carrier keyword (`OptOutType`, sent when Advanced Opt-Out is
+    /// on): it decides what Twilio blocks, so it prevails over ours.
+    pub opt_out_type: Option<Keyword>,
 }
 
 /// What the webhook answers: a message to reply with at once (TwiML), or none.
@@ -88,8 +91,12 @@ const EMPTY: &str = "I can only read text for now. Tell me in words what you nee
 
 pub async fn receive(p: &Ports, s: &SmsSettings, m: Incoming) -> Result<Answer, DomainError> {
     let now = p.clock.now();
+    let mut analysis = text::analyze(&m.body, &s.spam);
+    if let Some(keyword) = m.opt_out_type {
+        analysis.intent = Intent::Keyword { keyword };
+    }
     let fresh = InboundSms {
-        analysis: text::analyze(&m.body, &s.spam),
+        analysis,
         sid: m.sid,
         from: m.from,
         to: m.to,
@@ -125,8 +132,10 @@ pub async fn receive(p: &Ports, s: &SmsSettings, m: Incoming) -> Result<Answer, 
     let answer = answer.map(|a| fit(&a, s.max_parts));
     let read = rec.version;
     rec.route = route;
-    rec.status = InboundStatus::Answered;
     rec.answer.clone_from(&answer);
+    // A message for the agent is answered once it is queued (the worker marks it so too, as
+    // taking it proves it was); until then a redelivery decides it again rather than dropping it.
+    rec.status = if route == Route::Agent { InboundStatus::Received } else { InboundStatus::Answered };
     rec.turn = (route == Route::Agent).then_some(TurnState::Queued);
     rec.updated_at = now;
     rec.version = read + 1;
@@ -138,15 +147,16 @@ pub async fn receive(p: &Ports, s: &SmsSettings, m: Incoming) -> Result<Answer, 
     if route == Route::Agent
         && let Some(user) = &user
     {
-        // Queued after the record says so, so the worker finds it ready. Should the queue fail,
-        // the record goes back to unanswered and the error reaches Twilio: a retry decides again.
+        // Queued after the record says so, so the worker finds it ready.
         let message = AgentMessage::SmsTurn { user_id: user.id, sid: rec.sid.clone() };
-        if let Err(e) = p.agent_queue.enqueue_agent(&message).await {
-            let mut back = rec.clone();
-            back.status = InboundStatus::Received;
-            back.version = rec.version + 1;
-            let _ = p.inbound.replace_inbound(&back, rec.version).await;
-            return Err(e.into());
+        p.agent_queue.enqueue_agent(&message).await?;
+        let read = rec.version;
+        rec.status = InboundStatus::Answered;
+        rec.version = read + 1;
+        match p.inbound.replace_inbound(&rec, read).await {
+            // The worker took it already, and marked it answered.
+            Ok(()) | Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(Answer { text: answer, route, duplicate: false })
@@ -191,13 +201,22 @@ async fn decide(
             set_opt_out(p, u, true).await?;
             return Ok((Route::Keyword, Some(STOPPED.into())));
         }
-        (Intent::Keyword { keyword: Keyword::Stop }, None) => return Ok((Route::Keyword, None)),
+        // A number no one has that says STOP is never told how to sign up.
+        (Intent::Keyword { keyword: Keyword::Stop }, None) => {
+            hit(p, first, &signup_key(rec), SIGNUP, now).await?;
+            return Ok((Route::Keyword, None));
+        }
         (Intent::Keyword { keyword: Keyword::Help }, _) => return Ok((Route::Keyword, Some(HELP.into()))),
         (Intent::Keyword { keyword: Keyword::Start }, Some(u)) => {
             set_opt_out(p, u, false).await?;
             return Ok((Route::Keyword, Some(STARTED.into())));
         }
         _ => {}
+    }
+    if user.is_some_and(|u| u.preferences.sms_opted_out) {
+        // Nothing is said to someone who said STOP, not even that they are over a limit; Twilio
+        // would refuse to deliver it anyway.
+        return Ok((Route::OptedOut, None));
     }
     if let Some(limited) = over(phone_hits, s.per_phone) {
         // A number no one has hears nothing more than the sign-up reply.
@@ -206,10 +225,6 @@ async fn decide(
     let Some(user) = user else {
         return Ok((Route::UnknownSender, signup_reply(p, s, rec, first, now).await?));
     };
-    if user.preferences.sms_opted_out {
-        // Twilio would refuse to deliver an answer anyway until START.
-        return Ok((Route::OptedOut, None));
-    }
     match intent {
         Intent::Keyword { .. } => unreachable!("keywords are answered above"),
         Intent::Command { command } => Ok((Route::Command, Some(run_command(p, user, &command, now).await?))),
@@ -245,8 +260,15 @@ async fn set_opt_out(p: &Ports, user: &User, out: bool) -> Result<(), DomainErro
     Ok(())
 }
 
-/// The sign-up reply, once a day per number, and never to what looks like spam (a reply to
-/// an automated sender could start two machines texting each other).
+/// The sign-up reply is said once to a number (a year, to be exact).
+const SIGNUP: RateLimit = RateLimit { max: 1, window: Duration::days(365) };
+
+fn signup_key(rec: &InboundSms) -> String {
+    format!("sms-signup#{}", rec.from)
+}
+
+/// The sign-up reply, once per number, and never to what looks like spam (a reply to an
+/// automated sender could start two machines texting each other).
 async fn signup_reply(
     p: &Ports,
     s: &SmsSettings,
@@ -258,8 +280,7 @@ async fn signup_reply(
     if rec.analysis.spam {
         return Ok(None);
     }
-    let daily = RateLimit { max: 1, window: Duration::days(1) };
-    let hits = hit(p, first, &format!("sms-signup#{}", rec.from), daily, now).await?;
+    let hits = hit(p, first, &signup_key(rec), SIGNUP, now).await?;
     Ok((hits <= 1).then(|| reply.clone()))
 }
 
@@ -338,15 +359,27 @@ async fn clear(p: &Ports, owner: UserId, now: DateTime<Utc>) -> Result<(), Domai
     Ok(())
 }
 
-/// The reminder that fired last (a digest and Nudge's replies are not reminders to answer).
+/// Notifications looked at to find the reminder that fired last.
+const LOOK_BACK: usize = 100;
+
+/// The reminder whose text reached the user's phone last: a firing sent by SMS (not a digest,
+/// not Nudge's replies, not one skipped or sent elsewhere, which they did not see there).
 async fn last_fired(p: &Ports, owner: UserId) -> Result<Option<crate::ReminderId>, DomainError> {
-    let page = PageRequest::<NotificationId> { limit: Limit::new(25)?, after: None };
-    let recent = p.notifications.list_notifications(&owner, &page).await?;
-    Ok(recent
-        .items
-        .iter()
-        .filter(|n| !matches!(n.kind, FireKind::Digest | FireKind::Reply))
-        .find_map(|n| n.reminder_id))
+    let mut page = PageRequest::<NotificationId> { limit: Limit::new(25)?, after: None };
+    for _ in 0..LOOK_BACK / 25 {
+        let recent = p.notifications.list_notifications(&owner, &page).await?;
+        let found = recent
+            .items
+            .iter()
+            .filter(|n| n.channel == Channel::Sms && n.status == NotificationStatus::Sent)
+            .filter(|n| !matches!(n.kind, FireKind::Digest | FireKind::Reply))
+            .find_map(|n| n.reminder_id);
+        if found.is_some() || recent.next.is_none() {
+            return Ok(found);
+        }
+        page.after = recent.next;
+    }
+    Ok(None)
 }
 
 async fn done(p: &Ports, user: &User) -> Result<String, DomainError> {

@@ -7,7 +7,7 @@ use crate::{
     Agent, Channel, ConversationChannel, DomainError, FireKind, Notification, NotificationId,
     NotificationStatus, NotifyMessage, Ports, StoreError, TurnRequest, UserId, agent,
     notification::REDISPATCH_AFTER,
-    sms::{MessageSid, Route, TurnState, segments::fit},
+    sms::{InboundStatus, MessageSid, Route, TurnState, segments::fit},
 };
 
 /// How long a worker holds a message's turn: longer than the worker's own timeout, so a turn
@@ -50,6 +50,8 @@ pub async fn reply(
     // Take the turn: of two deliveries at once, one runs it and the other comes back later.
     let read = rec.version;
     rec.turn = Some(TurnState::Running { until: now + LEASE });
+    // Taken off the queue, so queued: the webhook's own mark may not have landed yet.
+    rec.status = InboundStatus::Answered;
     rec.updated_at = now;
     rec.version = read + 1;
     match p.inbound.replace_inbound(&rec, read).await {

@@ -83,11 +83,11 @@ impl Default for SpamRules {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Keyword {
-    /// STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT.
+    /// STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, and Twilio's advanced OPTOUT, REVOKE.
     Stop,
     /// START, UNSTOP.
     Start,
-    /// HELP.
+    /// HELP, INFO.
     Help,
 }
 
@@ -223,13 +223,17 @@ fn intent(cleaned: &str) -> Intent {
 /// The carrier keyword the whole message is, trailing punctuation aside.
 fn keyword(cleaned: &str) -> Option<Keyword> {
     let word = cleaned.trim_end_matches(['.', '!', '?', ',', ';', ' ']);
-    const STOP: &[&str] = &["stop", "stopall", "unsubscribe", "cancel", "end", "quit"];
+    // Twilio's lists (<https://help.twilio.com/articles/223134027>), so that what Twilio blocks
+    // and what Nudge stops sending agree. A lone YES, which Twilio also takes as START, stays a
+    // message here: it answers the assistant's questions; the webhook's `OptOutType` tells when
+    // Twilio took it as an opt-in.
+    const STOP: &[&str] = &["stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "revoke"];
     const START: &[&str] = &["start", "unstop"];
     if STOP.iter().any(|k| word.eq_ignore_ascii_case(k)) {
         Some(Keyword::Stop)
     } else if START.iter().any(|k| word.eq_ignore_ascii_case(k)) {
         Some(Keyword::Start)
-    } else if word.eq_ignore_ascii_case("help") {
+    } else if word.eq_ignore_ascii_case("help") || word.eq_ignore_ascii_case("info") {
         Some(Keyword::Help)
     } else {
         None
@@ -596,13 +600,15 @@ mod tests {
             "quit",
             "cancel",
             "CANCEL!!",
+            "OPTOUT",
+            "revoke",
         ] {
             assert_eq!(intent_of(body), kw(Keyword::Stop), "{body:?}");
         }
         for body in ["start", "START", "Unstop", "unstop."] {
             assert_eq!(intent_of(body), kw(Keyword::Start), "{body:?}");
         }
-        for body in ["help", "HELP", "Help?", "help!"] {
+        for body in ["help", "HELP", "Help?", "help!", "INFO", "info"] {
             assert_eq!(intent_of(body), kw(Keyword::Help), "{body:?}");
         }
     }
