@@ -439,7 +439,7 @@ async fn an_unknown_number_hears_how_to_sign_up_once_and_nothing_else(b: Backend
     let said = first.message.expect("a reply");
     assert!(said.contains("isn't linked to an account"), "{said}");
     assert!(!said.contains("Sam") && !said.contains(PHONE), "nothing about anyone: {said}");
-    assert_eq!(t.app.text(STRANGER, "hello??").await.message, None, "once a day");
+    assert_eq!(t.app.text(STRANGER, "hello??").await.message, None, "once");
     let r = t.record(&sid).await.unwrap();
     assert_eq!((r.route, r.user_id), (Route::UnknownSender, None));
     assert!(t.agent_messages().await.is_empty());

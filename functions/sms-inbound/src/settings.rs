@@ -2,7 +2,7 @@
 //!
 //! | variable             | meaning                                                    | default |
 //! |----------------------|------------------------------------------------------------|---------|
-//! | `SMS_SIGNUP_REPLY`   | what a number no user has is told, once a day; `off`: nothing | a short note on how to be added |
+//! | `SMS_SIGNUP_REPLY`   | what a number no user has is told, once; `off`: nothing | a short note on how to be added |
 //! | `SMS_SPAM_PATTERNS`  | phrases that count as spam, separated by `\|`               | a short list |
 //! | `SMS_SPAM_THRESHOLD` | the score (0–1) from which a message is spam                | 0.8 |
 //! | `SMS_PHONE_LIMIT`    | messages per number per window, as `30/10m`                 | 30/10m |

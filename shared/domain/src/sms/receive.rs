@@ -29,7 +29,7 @@ pub struct RateLimit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SmsSettings {
     pub spam: SpamRules,
-    /// Said to a number no user has, at most once a day; `None`: nothing is said.
+    /// Said to a number no user has, once (a year, to be exact); `None`: nothing is said.
     pub signup_reply: Option<String>,
     /// Every message from one number, known or not: a flood stops here.
     pub per_phone: RateLimit,
