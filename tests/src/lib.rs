@@ -6,6 +6,7 @@
 //! never skips. `scripts/test` starts moto and points `NUDGE_TEST_MOTO_URL` at it.
 
 pub mod contract;
+pub mod counting;
 pub mod llm;
 pub mod queue;
 pub mod sms;
