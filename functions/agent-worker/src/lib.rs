@@ -1,6 +1,6 @@
 //! The `agent-worker` function: the `agent` queue's consumer. It runs the turns of inbound SMS
-//! (the reply goes out through the `notify` queue) and learns from finished turns (memories,
-//! the rolling summary) off the response path. Each message is idempotent in the domain, so a
+//! (the reply goes out through the `notify` queue), carries out approved actions once, and
+//! learns from finished turns (memories, the rolling summary) off the response path. Each message is idempotent in the domain, so a
 //! redelivery has one effect; failures are reported per message (ReportBatchItemFailures) and
 //! end in the dead-letter queue after the queue's retries.
 
@@ -10,6 +10,7 @@ use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use futures_util::{StreamExt, stream};
 use nudge_domain::{
     Agent, AgentMessage, Ports,
+    approvals::Executed,
     sms::{SmsSettings, reply::Replied},
     work::{self, Worked},
 };
@@ -39,7 +40,7 @@ pub async fn handle(ports: &Ports, agent: &Agent, sms: &SmsSettings, event: SqsE
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
-    let (mut memories, mut summarized, mut replies, mut done) = (0, 0, 0, 0);
+    let (mut memories, mut summarized, mut replies, mut approvals, mut done) = (0, 0, 0, 0, 0);
     for (id, outcome) in outcomes {
         match outcome {
             // Another worker holds the turn: this copy comes back later and finds it done.
@@ -54,6 +55,8 @@ pub async fn handle(ports: &Ports, agent: &Agent, sms: &SmsSettings, event: SqsE
                     Worked::Sms(Replied::Replied) => replies += 1,
                     Worked::Sms(Replied::AlreadyDone | Replied::Gone) => duplicates += 1,
                     Worked::Sms(Replied::Busy) => {}
+                    Worked::Approval(Executed::Executed | Executed::Failed) => approvals += 1,
+                    Worked::Approval(Executed::AlreadyDone | Executed::Nothing) => duplicates += 1,
                 }
             }
             Err(e) => {
@@ -67,6 +70,7 @@ pub async fn handle(ports: &Ports, agent: &Agent, sms: &SmsSettings, event: SqsE
         &[
             ("Processed", done),
             ("SmsReplies", replies),
+            ("ApprovalsExecuted", approvals),
             ("MemoriesLearned", memories),
             ("MessagesSummarized", summarized),
             ("Duplicates", duplicates),

@@ -20,7 +20,7 @@ use nudge_domain::{
     PhoneNumber, SecretSource,
     sms::{self, Incoming, MessageSid, Route, SmsSettings, text::Keyword},
 };
-use nudge_http::{ApiError, ApiState};
+use nudge_http::{ApiError, ApiState, extract::ClientIp};
 
 pub use settings::settings_from_env;
 
@@ -52,12 +52,13 @@ pub fn function_routes(webhook: Arc<Webhook>) -> Router<ApiState> {
 async fn inbound(
     State(state): State<ApiState>,
     axum::Extension(webhook): axum::Extension<Arc<Webhook>>,
+    ip: ClientIp,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    let outcome = handle(&state, &webhook, &uri, &headers, &body).await;
+    let outcome = handle(&state, &webhook, ip, &uri, &headers, &body).await;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let (response, counts) = match outcome {
         Ok(answer) => {
@@ -108,6 +109,7 @@ const MIN_TOKEN_CHARS: usize = 16;
 async fn handle(
     state: &ApiState,
     webhook: &Webhook,
+    ClientIp(ip): ClientIp,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
@@ -166,6 +168,7 @@ async fn handle(
             Some("HELP") => Some(Keyword::Help),
             _ => None,
         },
+        ip,
     };
     Ok(sms::receive(&state.ports, &webhook.settings, incoming).await?)
 }

@@ -20,11 +20,14 @@ impl SesEmail {
     }
 }
 
-fn subject(n: &Notification) -> &'static str {
+fn subject(n: &Notification) -> &str {
+    if let Some(subject) = &n.subject {
+        return subject;
+    }
     match n.kind {
         FireKind::Digest => "Your day, from Nudge",
         FireKind::Nag(_) => "Still waiting: a reminder from Nudge",
-        FireKind::Reply => "A message from Nudge",
+        FireKind::Reply | FireKind::Outbound => "A message from Nudge",
         _ => "A reminder from Nudge",
     }
 }

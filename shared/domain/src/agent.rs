@@ -132,6 +132,7 @@ pub async fn run_turn(
         user: &user,
         made_on: Option::<Channel>::from(req.channel),
         embedder: agent.embedder.as_deref(),
+        conversation_id: Some(conversation.id),
     };
     let toolbox = Toolbox::builtin();
     let mut actions = Vec::new();

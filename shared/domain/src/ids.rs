@@ -72,6 +72,39 @@ uuid_id!(
     /// A prompt customization's id: a UUIDv7.
     CustomizationId, "prompt customization"
 );
+uuid_id!(
+    /// An approval's id: a UUIDv7, so a user's newest approval sorts first.
+    ApprovalId, "approval"
+);
+uuid_id!(
+    /// An audit entry's id: a UUIDv7, so the log reads in time order.
+    AuditId, "audit entry"
+);
+
+/// A UUIDv7 named by `key`: the same key gives the same id in any process (so a second write
+/// of the same thing is refused), sorting at `at`.
+fn named_uuid(key: &str, at: chrono::DateTime<chrono::Utc>) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(format!("nudge/{key}").as_bytes());
+    let mut rand = [0u8; 10];
+    rand.copy_from_slice(&hash[..10]);
+    let ms = u64::try_from(at.timestamp_millis()).unwrap_or_default();
+    uuid::Builder::from_unix_timestamp_millis(ms, &rand).into_uuid()
+}
+
+impl NotificationId {
+    /// The notification `key` names (`approval/<id>/ask`, `sms-reply/<sid>`), made at `at`.
+    pub fn named(key: &str, at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self::from_uuid(named_uuid(key, at))
+    }
+}
+
+impl MessageId {
+    /// The message `key` names, written at `at`.
+    pub fn named(key: &str, at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self::from_uuid(named_uuid(key, at))
+    }
+}
 
 impl MemoryId {
     /// The id of the `n`-th memory learned from a message: learning from it again names the

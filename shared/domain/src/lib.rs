@@ -3,6 +3,9 @@
 //! HTTP; time and ids are injected so every rule can be tested with a fixed clock.
 
 pub mod agent;
+pub mod approval;
+pub mod approvals;
+pub mod audit;
 pub mod clock;
 pub mod conversation;
 pub mod error;
@@ -31,11 +34,14 @@ pub mod users;
 pub mod work;
 
 pub use agent::{Action, Agent, AgentConfig, TurnOutcome, TurnRequest};
+pub use approval::{ActionType, Approval, ApprovalCode, ApprovalStatus, Via};
+pub use audit::{Actor, AuditEntry};
 pub use clock::{Clock, FixedClock, IdSource, SequentialIds, SystemClock, UuidV7Ids};
 pub use conversation::{Conversation, ConversationChannel, ConversationPolicy, Message, Speaker};
 pub use error::{DomainError, StoreError, ValidationError};
 pub use ids::{
-    ConversationId, CustomizationId, MemoryId, MessageId, NotificationId, ReminderId, TaskId, UserId,
+    ApprovalId, AuditId, ConversationId, CustomizationId, MemoryId, MessageId, NotificationId, ReminderId,
+    TaskId, UserId,
 };
 pub use llm::{
     Embedder, LanguageModel, LlmError, LlmMessage, LlmRequest, LlmResponse, ToolCall, ToolSpec, Usage,
@@ -44,9 +50,9 @@ pub use memory::{Memory, MemoryContent, MemoryKind, MemorySource};
 pub use notification::{Attempt, AttemptOutcome, Notification, NotificationStatus};
 pub use page::{Limit, Page, PageRequest};
 pub use ports::{
-    Address, AgentMessage, AgentQueue, ConversationRepo, CounterRepo, Due, InboundSmsRepo, MemoryRepo,
-    NotificationRepo, NotifyMessage, NotifyQueue, Ports, PromptRepo, ReminderRepo, Secret, SecretSource,
-    SendError, Sender, Senders, TaskRepo, UsageRepo, UserRepo,
+    Address, AgentMessage, AgentQueue, ApprovalRepo, AuditRepo, ConversationRepo, CounterRepo, Due,
+    InboundSmsRepo, MemoryRepo, NotificationRepo, NotifyMessage, NotifyQueue, Ports, PromptRepo,
+    ReminderRepo, Secret, SecretSource, SendError, Sender, Senders, TaskRepo, UsageRepo, UserRepo,
 };
 pub use prompt::{AgentName, CustomizationType, Instructions, PromptCustomization};
 pub use reminder::{

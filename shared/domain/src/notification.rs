@@ -46,6 +46,13 @@ pub struct Notification {
     pub text: String,
     pub reminder_id: Option<ReminderId>,
     pub occurrence: Option<DateTime<Utc>>,
+    /// Someone other than the user, for a message sent on their behalf (an approved e-mail);
+    /// `None`: the user, at their address for the channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// An e-mail's subject, when the message has its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     pub status: NotificationStatus,
     pub provider_id: Option<String>,
     pub attempts: Vec<Attempt>,
@@ -70,7 +77,7 @@ pub const REDISPATCH_AFTER: Duration = Duration::minutes(10);
 pub fn wording(kind: FireKind, text: &str) -> String {
     match kind {
         FireKind::First | FireKind::Digest => format!("Reminder: {text}"),
-        FireKind::Reply => text.to_owned(),
+        FireKind::Reply | FireKind::Outbound => text.to_owned(),
         FireKind::Snoozed => format!("Snooze is over: {text}"),
         FireKind::Nag(1) => format!("Reminder again: {text}. Reply DONE when it's done."),
         FireKind::Nag(2) => format!("Still waiting on this one: {text}. Reply DONE, or SNOOZE 10."),
@@ -121,6 +128,8 @@ impl Notification {
             text,
             reminder_id: Some(r.id),
             occurrence: Some(f.occurrence),
+            to: None,
+            subject: None,
             status: NotificationStatus::Queued,
             provider_id: None,
             attempts: vec![],

@@ -5,8 +5,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::{
-    Address, Attempt, AttemptOutcome, Channel, DomainError, NotificationId, NotifyMessage, Page, PageRequest,
-    Ports, Secret, SendError, Senders, StoreError, User, UserId, notification::LEASE,
+    Address, Attempt, AttemptOutcome, Channel, DomainError, Email, NotificationId, NotifyMessage, Page,
+    PageRequest, Ports, Secret, SendError, Senders, StoreError, User, UserId, notification::LEASE,
 };
 
 /// What became of a message.
@@ -46,7 +46,7 @@ pub async fn deliver(p: &Ports, senders: &Senders, m: &NotifyMessage) -> Result<
         Err(e) => return Err(e.into()),
     }
     let user = p.users.get_user(&n.user_id).await?;
-    let (outcome, provider_id, error, permanent) = match address(senders, user.as_ref(), n.channel).await? {
+    let (outcome, provider_id, error, permanent) = match address(senders, user.as_ref(), &n).await? {
         Err(reason) => (AttemptOutcome::Skipped, None, Some(reason), true),
         Ok(to) => {
             let sender = match n.channel {
@@ -93,10 +93,17 @@ pub async fn deliver(p: &Ports, senders: &Senders, m: &NotifyMessage) -> Result<
 async fn address(
     s: &Senders,
     user: Option<&User>,
-    channel: Channel,
+    n: &crate::Notification,
 ) -> Result<Result<Address, String>, DomainError> {
     let Some(user) = user else { return Ok(Err("the user no longer exists".into())) };
-    Ok(match channel {
+    // A message on the user's behalf goes where they approved it to go.
+    if let Some(to) = &n.to {
+        return Ok(match (n.channel, Email::parse(to)) {
+            (Channel::Email, Ok(email)) => Ok(Address::Email(email)),
+            _ => Err(format!("cannot send {} to {to}", n.channel.as_str())),
+        });
+    }
+    Ok(match n.channel {
         Channel::Sms if user.preferences.sms_opted_out => Err("the user opted out of SMS (STOP)".into()),
         Channel::Sms => Ok(Address::Phone(user.phone.clone())),
         Channel::Email => {

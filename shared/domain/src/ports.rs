@@ -9,9 +9,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AgentName, Clock, Conversation, ConversationId, CustomizationId, Email, IdSource, Memory, MemoryId,
-    Message, MessageId, Notification, NotificationId, Page, PageRequest, PhoneNumber, PromptCustomization,
-    Reminder, ReminderId, StoreError, Task, TaskFilter, TaskId, User, UserId,
+    AgentName, Approval, ApprovalCode, ApprovalId, ApprovalStatus, AuditEntry, AuditId, Clock, Conversation,
+    ConversationId, CustomizationId, Email, IdSource, Memory, MemoryId, Message, MessageId, Notification,
+    NotificationId, Page, PageRequest, PhoneNumber, PromptCustomization, Reminder, ReminderId, StoreError,
+    Task, TaskFilter, TaskId, User, UserId,
     sms::{InboundSms, MessageSid},
 };
 
@@ -64,7 +65,8 @@ pub trait ReminderRepo: Send + Sync {
         page: &PageRequest<ReminderId>,
     ) -> Result<Page<Reminder, ReminderId>, StoreError>;
     /// What the tick at `now` must look at, read from the due index only: reminders whose
-    /// `next_fire_at` has come, and queued notifications whose `redispatch_at` has.
+    /// `next_fire_at` has come, queued notifications whose `redispatch_at` has, and pending
+    /// approvals whose `expires_at` has.
     async fn due(&self, now: DateTime<Utc>) -> Result<Due, StoreError>;
 }
 
@@ -73,6 +75,8 @@ pub trait ReminderRepo: Send + Sync {
 pub struct Due {
     pub reminders: Vec<Reminder>,
     pub notifications: Vec<Notification>,
+    /// Pending approvals whose `expires_at` has come.
+    pub approvals: Vec<Approval>,
     pub items_read: usize,
 }
 
@@ -200,6 +204,46 @@ pub trait InboundSmsRepo: Send + Sync {
     async fn replace_inbound(&self, m: &InboundSms, expected_version: u64) -> Result<(), StoreError>;
 }
 
+/// Approvals, each its user's. A pending one is on the due index at its `expires_at`, so the
+/// tick finds it when it expires; a decided one leaves it.
+#[async_trait]
+pub trait ApprovalRepo: Send + Sync {
+    /// Adds an approval. `Conflict` when its id exists, or when its code already names another
+    /// of the user's approvals that is pending and not expired at the new one's `created_at`
+    /// (a code names one open approval; the caller picks another code).
+    async fn insert_approval(&self, a: &Approval) -> Result<(), StoreError>;
+    /// One of the owner's approvals; another user's is `None`.
+    async fn get_approval(&self, owner: &UserId, id: &ApprovalId) -> Result<Option<Approval>, StoreError>;
+    /// The owner's newest approval made with `code`.
+    async fn find_approval_by_code(
+        &self,
+        owner: &UserId,
+        code: &ApprovalCode,
+    ) -> Result<Option<Approval>, StoreError>;
+    /// Replaces an approval still at `expected_version` (`Conflict` otherwise, `NotFound` if
+    /// absent): of two decisions made on one version, one wins.
+    async fn replace_approval(&self, a: &Approval, expected_version: u64) -> Result<(), StoreError>;
+    /// The owner's approvals, newest first, of one status if given.
+    async fn list_approvals(
+        &self,
+        owner: &UserId,
+        status: Option<ApprovalStatus>,
+        page: &PageRequest<ApprovalId>,
+    ) -> Result<Page<Approval, ApprovalId>, StoreError>;
+}
+
+/// The audit log, append-only.
+#[async_trait]
+pub trait AuditRepo: Send + Sync {
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// The owner's entries, newest first.
+    async fn list_audit(
+        &self,
+        owner: &UserId,
+        page: &PageRequest<AuditId>,
+    ) -> Result<Page<AuditEntry, AuditId>, StoreError>;
+}
+
 /// Counters for rate limits: one per key and window, expiring on their own.
 #[async_trait]
 pub trait CounterRepo: Send + Sync {
@@ -218,6 +262,8 @@ pub enum AgentMessage {
     /// Answer an inbound SMS: run its turn and queue the reply. The text is read from the
     /// inbound record, so no message body travels on the queue.
     SmsTurn { user_id: UserId, sid: MessageSid },
+    /// Carry out an approved action, once however often delivered.
+    ExecuteApproval { user_id: UserId, approval_id: ApprovalId },
 }
 
 /// The `agent` queue (SQS in AWS, an SQLite table locally).
@@ -325,6 +371,8 @@ pub struct Ports {
     pub usage: Arc<dyn UsageRepo>,
     pub inbound: Arc<dyn InboundSmsRepo>,
     pub counters: Arc<dyn CounterRepo>,
+    pub approvals: Arc<dyn ApprovalRepo>,
+    pub audit: Arc<dyn AuditRepo>,
     pub queue: Arc<dyn NotifyQueue>,
     pub agent_queue: Arc<dyn AgentQueue>,
     pub clock: Arc<dyn Clock>,
@@ -346,6 +394,8 @@ impl Ports {
             + UsageRepo
             + InboundSmsRepo
             + CounterRepo
+            + ApprovalRepo
+            + AuditRepo
             + 'static,
         Q: NotifyQueue + AgentQueue + 'static,
     {
@@ -359,7 +409,9 @@ impl Ports {
             prompts: store.clone(),
             usage: store.clone(),
             inbound: store.clone(),
-            counters: store,
+            counters: store.clone(),
+            approvals: store.clone(),
+            audit: store,
             queue: queues.clone(),
             agent_queue: queues,
             clock,

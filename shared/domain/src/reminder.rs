@@ -164,8 +164,10 @@ pub enum FireKind {
     Nag(u8),
     Snoozed,
     Digest,
-    /// Not a firing: Nudge's answer to a message the user sent (an SMS reply).
+    /// Not a firing: Nudge's answer to a message the user sent (an SMS reply), or a notice.
     Reply,
+    /// Not a firing: a message sent on the user's behalf to someone else (an approved e-mail).
+    Outbound,
 }
 
 impl utoipa::PartialSchema for FireKind {
@@ -186,6 +188,7 @@ impl From<FireKind> for String {
             FireKind::Snoozed => "snoozed".into(),
             FireKind::Digest => "digest".into(),
             FireKind::Reply => "reply".into(),
+            FireKind::Outbound => "outbound".into(),
         }
     }
 }
@@ -198,6 +201,7 @@ impl TryFrom<String> for FireKind {
             "snoozed" => Ok(FireKind::Snoozed),
             "digest" => Ok(FireKind::Digest),
             "reply" => Ok(FireKind::Reply),
+            "outbound" => Ok(FireKind::Outbound),
             other => other
                 .strip_prefix("nag_")
                 .and_then(|n| n.parse().ok())

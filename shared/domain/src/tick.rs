@@ -32,6 +32,8 @@ pub struct TickReport {
     pub lost_races: usize,
     /// Queued notifications sent to the queue again.
     pub redispatched: usize,
+    /// Pending approvals whose time ran out.
+    pub approvals_expired: usize,
     /// Firings that failed this time (the store erred); they stay due for the next tick.
     pub failed: usize,
 }
@@ -103,12 +105,14 @@ pub async fn run_tick(p: &Ports, now: DateTime<Utc>) -> Result<TickReport, Domai
             Err(e) => return Err(e.into()),
         }
     }
+    report.approvals_expired = crate::approvals::expire_due(p, due.approvals, now).await?;
     tracing::info!(
         items_read = report.items_read,
         fired = report.fired,
         deferred = report.deferred,
         lost_races = report.lost_races,
         redispatched = report.redispatched,
+        approvals_expired = report.approvals_expired,
         failed = report.failed,
         "tick"
     );

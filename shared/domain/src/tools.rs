@@ -49,6 +49,8 @@ pub struct ToolContext<'a> {
     /// The channel the conversation is on; reminders made in it default to it.
     pub made_on: Option<Channel>,
     pub embedder: Option<&'a dyn Embedder>,
+    /// The conversation the turn is in: an approval asked for in it reports back there.
+    pub conversation_id: Option<crate::ConversationId>,
 }
 
 /// A tool's answer: its result, or an error the model is shown so it can correct itself.
@@ -110,6 +112,11 @@ impl Toolbox {
         if !problems.is_empty() {
             return ToolOutcome::error(format!("invalid arguments: {}", problems.join("; ")));
         }
+        // Whatever reaches outside the user's own data runs only after the user says yes: the
+        // call becomes an approval, and the model is told it waits for one.
+        if tool.risk == Risk::External {
+            return ask_approval(cx, call).await;
+        }
         match execute(cx, &call.name, call.arguments.clone()).await {
             Ok(output) => ToolOutcome { ok: true, output },
             Err(e @ DomainError::Internal(_)) => {
@@ -118,6 +125,57 @@ impl Toolbox {
             }
             Err(e) => ToolOutcome::error(e.to_string()),
         }
+    }
+}
+
+async fn ask_approval(cx: &ToolContext<'_>, call: &ToolCall) -> ToolOutcome {
+    let new = |action_type| crate::approvals::NewApproval {
+        action_type,
+        details: call.arguments.clone(),
+        summary: summary_of(&call.name, &call.arguments),
+        task_id: None,
+        conversation_id: cx.conversation_id,
+        tool_call_id: Some(call.id.clone()),
+    };
+    let asked = match crate::ActionType::parse(&call.name) {
+        Ok(action) => {
+            crate::approvals::request(cx.ports, cx.user.id, new(action), &crate::Actor::assistant()).await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match asked {
+        Ok(a) => ToolOutcome {
+            ok: true,
+            output: json!({
+                "status": "waiting_for_approval",
+                "approval_id": a.id,
+                "code": a.code,
+                "summary": a.summary,
+                "expires_at": local(a.expires_at, tz(cx)),
+                "expires_in_minutes": (a.expires_at - a.created_at).num_minutes(),
+                "asked_on": cx.user.preferences.channel.as_str(),
+            }),
+        },
+        Err(e @ DomainError::Internal(_)) => {
+            tracing::error!(tool = %call.name, error = %e, "approval request failed");
+            ToolOutcome::error("something went wrong on our side; try again in a moment")
+        }
+        Err(e) => ToolOutcome::error(e.to_string()),
+    }
+}
+
+/// What an external-effect call would do, in the words the user is asked with.
+fn summary_of(tool: &str, args: &Value) -> String {
+    let said = |v: &Value, max: usize| {
+        let s = v.as_str().unwrap_or_default().trim();
+        let cut: String = s.chars().take(max).collect();
+        if cut.chars().count() < s.chars().count() { format!("{}...", cut.trim_end()) } else { cut }
+    };
+    match tool {
+        "send_email" => {
+            format!("send an email to {}: \"{}\"", said(&args["to"], 100), said(&args["body"], 80))
+        }
+        other => format!("run {other}"),
     }
 }
 
@@ -225,6 +283,21 @@ fn builtin_specs() -> Vec<(ToolSpec, Risk)> {
             "The current date and time in the user's zone.",
             object(json!({}), &[]),
             Risk::Read,
+        ),
+        spec(
+            "send_email",
+            "Send an e-mail on the user's behalf to someone else. It is not sent at once: the user \
+             is asked to approve it (by text, replying YES or NO with a code) and it goes out only \
+             if they do. Tell the user it waits for their yes.",
+            object(
+                json!({
+                    "to": { "type": "string", "minLength": 3, "maxLength": 254, "format": "email" },
+                    "subject": text(200),
+                    "body": text(5_000),
+                }),
+                &["to", "body"],
+            ),
+            Risk::External,
         ),
     ]
 }
@@ -644,10 +717,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_schema_compiles_and_no_builtin_reaches_outside() {
+    fn every_schema_compiles_and_only_send_email_reaches_outside() {
         let tb = Toolbox::builtin();
-        assert_eq!(tb.specs().len(), 13);
-        assert!(tb.specs().iter().all(|s| tb.risk(&s.name) != Some(Risk::External)));
+        let specs = tb.specs();
+        assert_eq!(specs.len(), 14);
+        let external: Vec<&str> = specs
+            .iter()
+            .filter(|s| tb.risk(&s.name) == Some(Risk::External))
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(external, ["send_email"], "only these wait for an approval");
         assert_eq!(tb.risk("list_tasks"), Some(Risk::Read));
         assert_eq!(tb.risk("create_reminder"), Some(Risk::OwnData));
     }

@@ -1,7 +1,7 @@
 //! The `agent` queue's work, as `agent-worker` and the local stack both do it.
 
 use crate::{
-    Agent, AgentMessage, DomainError, Ports, learn,
+    Agent, AgentMessage, DomainError, Ports, approvals, learn,
     sms::{self, reply::Replied},
 };
 
@@ -10,6 +10,7 @@ use crate::{
 pub enum Worked {
     Learned(learn::Learned),
     Sms(Replied),
+    Approval(approvals::Executed),
 }
 
 impl Worked {
@@ -32,6 +33,9 @@ pub async fn process(
         }
         AgentMessage::SmsTurn { user_id, sid } => {
             Worked::Sms(sms::reply::reply(p, agent, sms.max_parts, *user_id, sid).await?)
+        }
+        AgentMessage::ExecuteApproval { user_id, approval_id } => {
+            Worked::Approval(approvals::execute(p, *user_id, *approval_id).await?)
         }
     })
 }

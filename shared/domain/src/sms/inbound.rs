@@ -109,6 +109,9 @@ pub enum TurnState {
 pub struct InboundSms {
     pub sid: MessageSid,
     pub from: PhoneNumber,
+    /// Where the webhook came from (Twilio), for the audit log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
     /// The Nudge number it was sent to.
     pub to: String,
     pub user_id: Option<UserId>,
@@ -131,12 +134,7 @@ impl NotificationId {
     /// The id of the reply to an inbound SMS: the same message gives the same id, so a reply
     /// is queued once however often its turn runs; it sorts by the message's arrival (UUIDv7).
     pub fn for_reply(sid: &MessageSid, received_at: DateTime<Utc>) -> Self {
-        use sha2::{Digest, Sha256};
-        let hash = Sha256::digest(format!("nudge/sms-reply/{sid}").as_bytes());
-        let mut rand = [0u8; 10];
-        rand.copy_from_slice(&hash[..10]);
-        let ms = u64::try_from(received_at.timestamp_millis()).unwrap_or_default();
-        Self::from_uuid(uuid::Builder::from_unix_timestamp_millis(ms, &rand).into_uuid())
+        Self::named(&format!("sms-reply/{sid}"), received_at)
     }
 }
 

@@ -8,8 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::future::try_join;
 
 use crate::{
-    AgentMessage, Channel, DomainError, FireKind, Limit, NotificationId, NotificationStatus, PageRequest,
-    PhoneNumber, Ports, ReminderStatus, StoreError, TaskFilter, TaskStatus, User, UserId, reminders,
+    Actor, AgentMessage, Channel, DomainError, FireKind, Limit, NotificationId, NotificationStatus,
+    PageRequest, PhoneNumber, Ports, ReminderStatus, StoreError, TaskFilter, TaskStatus, User, UserId, Via,
+    approvals, reminders,
     sms::{
         InboundSms, InboundStatus, MessageSid, Route, TurnState, inbound,
         segments::fit,
@@ -64,6 +65,8 @@ pub struct Incoming {
     /// Twilio's own reading of a carrier keyword (`OptOutType`, sent when Advanced Opt-Out is
     /// on): it decides what Twilio blocks, so it prevails over ours.
     pub opt_out_type: Option<Keyword>,
+    /// The caller's address (Twilio's), for the audit log of what the text decides.
+    pub ip: Option<String>,
 }
 
 /// What the webhook answers: a message to reply with at once (TwiML), or none.
@@ -99,6 +102,7 @@ pub async fn receive(p: &Ports, s: &SmsSettings, m: Incoming) -> Result<Answer, 
         analysis,
         sid: m.sid,
         from: m.from,
+        ip: m.ip,
         to: m.to,
         user_id: None,
         body: m.body,
@@ -233,12 +237,9 @@ async fn decide(
             let until = rec.received_at + Duration::minutes(i64::from(minutes));
             Ok((Route::QuickReply, Some(snooze(p, user, until).await?)))
         }
-        Intent::Decision { code, .. } => Ok((
-            Route::Decision,
-            Some(format!(
-                "I couldn't find a request with code {code}. It may have expired or been answered already."
-            )),
-        )),
+        Intent::Decision { approve, code } => {
+            Ok((Route::Decision, Some(decision(p, user, rec, approve, &code).await?)))
+        }
         Intent::Message if rec.analysis.text.is_empty() => Ok((Route::Empty, Some(EMPTY.into()))),
         Intent::Message if rec.analysis.spam => Ok((Route::Spam, Some(SPAM.into()))),
         Intent::Message => {
@@ -246,6 +247,37 @@ async fn decide(
             Ok(over(hits, s.per_user).unwrap_or((Route::Agent, None)))
         }
     }
+}
+
+/// `YES <code>` / `NO <code>`: decides the user's own approval with that code (a code from
+/// another phone names no approval of this user, so it decides nothing).
+async fn decision(
+    p: &Ports,
+    user: &User,
+    rec: &InboundSms,
+    approve: bool,
+    code: &str,
+) -> Result<String, DomainError> {
+    let actor = Actor::user(user.id, Via::Sms, rec.ip.clone());
+    let d = approvals::Decision { approve, reason: None };
+    Ok(match approvals::decide_by_code(p, user.id, code, d, &actor).await {
+        Ok(Some(a)) if approve => format!("OK, I'll {}.", a.summary),
+        Ok(Some(a)) => format!("OK, cancelled: I won't {}.", a.summary),
+        Ok(None) => {
+            format!(
+                "I couldn't find a request with code {code}. It may have expired or been answered already."
+            )
+        }
+        // Decided already, or expired: what the user needs to know, as the domain words it.
+        Err(DomainError::Conflict(why)) => {
+            let mut why = why;
+            if let Some(first) = why.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            format!("{why}.")
+        }
+        Err(e) => return Err(e),
+    })
 }
 
 async fn set_opt_out(p: &Ports, user: &User, out: bool) -> Result<(), DomainError> {

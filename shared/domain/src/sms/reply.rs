@@ -86,6 +86,8 @@ pub async fn reply(
             text: fit(&text, max_parts),
             reminder_id: None,
             occurrence: None,
+            to: None,
+            subject: None,
             status: NotificationStatus::Queued,
             provider_id: None,
             attempts: vec![],

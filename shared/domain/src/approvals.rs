@@ -1,0 +1,443 @@
+//! Human-in-the-loop approvals: whatever leaves the user's own data happens only after the user
+//! says yes, once, in time. An approval is requested (by the assistant's external-effect tools,
+//! or through the API), the user is asked on their channel, and it is decided once, by the
+//! owner, before it expires; an approved one runs exactly once through the `agent` queue. Each
+//! change is audited, and its outcome is written into the conversation and told to the user.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+use crate::{
+    ActionType, Actor, AgentMessage, Approval, ApprovalCode, ApprovalId, ApprovalStatus, Channel,
+    ConversationId, DomainError, Email, FireKind, MessageId, Notification, NotificationId,
+    NotificationStatus, NotifyMessage, Page, PageRequest, Ports, Speaker, StoreError, TaskId, UserId,
+    ValidationError, audit, conversation::Message, notification::REDISPATCH_AFTER, tasks, users,
+};
+
+/// How long an approval waits for a decision, per action type: 15 minutes unless listed.
+const LIFETIMES: &[(&str, i64)] = &[(ActionType::SEND_EMAIL, 15)];
+
+pub fn lifetime(action: &ActionType) -> Duration {
+    let minutes = LIFETIMES.iter().find(|(name, _)| *name == action.as_str()).map_or(15, |(_, m)| *m);
+    Duration::minutes(minutes)
+}
+
+/// The longest summary, in characters: it is read in one SMS.
+pub const MAX_SUMMARY_CHARS: usize = 200;
+/// The largest `details`, serialized: what an action needs, not a document.
+pub const MAX_DETAILS_BYTES: usize = 16 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct NewApproval {
+    pub action_type: ActionType,
+    pub details: Value,
+    pub summary: String,
+    pub task_id: Option<TaskId>,
+    pub conversation_id: Option<ConversationId>,
+    pub tool_call_id: Option<String>,
+}
+
+/// Requests an approval for `owner` and asks them on their channel.
+pub async fn request(
+    p: &Ports,
+    owner: UserId,
+    new: NewApproval,
+    actor: &Actor,
+) -> Result<Approval, DomainError> {
+    let summary = new.summary.trim().to_owned();
+    if summary.is_empty() || summary.chars().count() > MAX_SUMMARY_CHARS {
+        return Err(
+            ValidationError::new("summary", format!("must be 1 to {MAX_SUMMARY_CHARS} characters")).into()
+        );
+    }
+    if !new.details.is_object() || new.details.to_string().len() > MAX_DETAILS_BYTES {
+        return Err(ValidationError::new("details", "must be an object of at most 16 KiB").into());
+    }
+    let user = users::get_user(p, owner).await?;
+    if let Some(task) = new.task_id {
+        tasks::get_task(p, owner, task).await?;
+    }
+    if new.action_type.as_str() == ActionType::SEND_EMAIL {
+        email_of(&new.details)?;
+    }
+    let now = p.clock.now();
+    let mut attempt = 0;
+    let approval = loop {
+        let id = p.ids.new_id();
+        let approval = Approval {
+            id: ApprovalId::from_uuid(id),
+            user_id: owner,
+            task_id: new.task_id,
+            action_type: new.action_type.clone(),
+            details: new.details.clone(),
+            summary: summary.clone(),
+            status: ApprovalStatus::Pending,
+            requested_by: actor.who.clone(),
+            approved_by: None,
+            approved_at: None,
+            decided_via: None,
+            reason: None,
+            expires_at: now + lifetime(&new.action_type),
+            created_at: now,
+            updated_at: now,
+            conversation_id: new.conversation_id,
+            tool_call_id: new.tool_call_id.clone(),
+            // The id's random bits: a code no one can guess from the last one.
+            code: ApprovalCode::from_number(id.as_u128()),
+            version: 1,
+            result: None,
+        };
+        match p.approvals.insert_approval(&approval).await {
+            Ok(()) => break approval,
+            // The code names another open approval of this user: draw again.
+            Err(StoreError::Conflict(_)) if attempt < 20 => attempt += 1,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    audit::record(
+        p,
+        owner,
+        actor,
+        "approval.requested",
+        &approval.id.to_string(),
+        json!({"action_type": approval.action_type, "expires_at": approval.expires_at}),
+    )
+    .await?;
+    let minutes = (approval.expires_at - now).num_minutes();
+    let ask = format!(
+        "Nudge would like to {}. Reply YES {} to go ahead or NO {} to cancel (within {minutes} min).",
+        approval.summary, approval.code, approval.code
+    );
+    tell(p, &approval, user.preferences.channel, "ask", ask, now).await?;
+    Ok(approval)
+}
+
+pub async fn get(p: &Ports, owner: UserId, id: ApprovalId) -> Result<Approval, DomainError> {
+    p.approvals.get_approval(&owner, &id).await?.ok_or(DomainError::NotFound("approval"))
+}
+
+pub async fn list(
+    p: &Ports,
+    owner: UserId,
+    status: Option<ApprovalStatus>,
+    page: &PageRequest<ApprovalId>,
+) -> Result<Page<Approval, ApprovalId>, DomainError> {
+    Ok(p.approvals.list_approvals(&owner, status, page).await?)
+}
+
+/// A decision: yes or no, and why if the user said.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub approve: bool,
+    pub reason: Option<String>,
+}
+
+/// Decides one of the owner's approvals, once: a second decision, or one after it expired,
+/// is a `Conflict` and changes nothing.
+pub async fn decide(
+    p: &Ports,
+    owner: UserId,
+    id: ApprovalId,
+    d: Decision,
+    actor: &Actor,
+) -> Result<Approval, DomainError> {
+    decide_loaded(p, get(p, owner, id).await?, d, actor).await
+}
+
+/// The same for the approval the user's `code` names; `None` when there is no such one.
+pub async fn decide_by_code(
+    p: &Ports,
+    owner: UserId,
+    code: &str,
+    d: Decision,
+    actor: &Actor,
+) -> Result<Option<Approval>, DomainError> {
+    let Ok(code) = ApprovalCode::parse(code) else { return Ok(None) };
+    match p.approvals.find_approval_by_code(&owner, &code).await? {
+        Some(a) => decide_loaded(p, a, d, actor).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+async fn decide_loaded(
+    p: &Ports,
+    mut a: Approval,
+    d: Decision,
+    actor: &Actor,
+) -> Result<Approval, DomainError> {
+    let now = p.clock.now();
+    if a.status == ApprovalStatus::Expired {
+        return Err(DomainError::Conflict(format!(
+            "this request expired at {}, so nothing was done",
+            a.expires_at.format("%H:%M UTC")
+        )));
+    }
+    if a.status != ApprovalStatus::Pending {
+        return Err(DomainError::Conflict(format!(
+            "this request was {} already, so nothing changed",
+            a.status.as_str()
+        )));
+    }
+    if now >= a.expires_at {
+        // Refused even if the tick has not expired it yet; and expired now, since it is due.
+        expire(p, a.clone(), now).await?;
+        return Err(DomainError::Conflict(format!(
+            "this request expired at {}, so nothing was done",
+            a.expires_at.format("%H:%M UTC")
+        )));
+    }
+    let reason = d.reason.map(|r| r.trim().chars().take(500).collect::<String>()).filter(|r| !r.is_empty());
+    let read = a.version;
+    a.status = if d.approve { ApprovalStatus::Approved } else { ApprovalStatus::Denied };
+    a.approved_by = Some(actor.who.clone());
+    a.approved_at = Some(now);
+    a.decided_via = Some(actor.via);
+    a.reason = reason;
+    a.updated_at = now;
+    a.version = read + 1;
+    match p.approvals.replace_approval(&a, read).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Err(DomainError::Conflict(
+                "this request was decided meanwhile, so nothing changed".into(),
+            ));
+        }
+        Err(StoreError::NotFound) => return Err(DomainError::NotFound("approval")),
+        Err(e) => return Err(e.into()),
+    }
+    let action = if d.approve { "approval.approved" } else { "approval.denied" };
+    audit::record(p, a.user_id, actor, action, &a.id.to_string(), json!({"reason": a.reason})).await?;
+    if d.approve {
+        p.agent_queue
+            .enqueue_agent(&AgentMessage::ExecuteApproval { user_id: a.user_id, approval_id: a.id })
+            .await?;
+    } else {
+        let text = format!("Cancelled: I won't {}.", a.summary);
+        close(p, &a, "denied", text, now).await?;
+    }
+    Ok(a)
+}
+
+/// Expires what the tick found overdue; answers how many it expired.
+pub async fn expire_due(p: &Ports, due: Vec<Approval>, now: DateTime<Utc>) -> Result<usize, DomainError> {
+    let mut expired = 0;
+    for a in due {
+        if a.status == ApprovalStatus::Pending && now >= a.expires_at {
+            expired += usize::from(expire(p, a, now).await?);
+        }
+    }
+    Ok(expired)
+}
+
+/// Expires a pending approval; `false` if it was decided meanwhile.
+async fn expire(p: &Ports, mut a: Approval, now: DateTime<Utc>) -> Result<bool, DomainError> {
+    let read = a.version;
+    a.status = ApprovalStatus::Expired;
+    a.updated_at = now;
+    a.version = read + 1;
+    match p.approvals.replace_approval(&a, read).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) | Err(StoreError::NotFound) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    }
+    audit::record(p, a.user_id, &Actor::system(), "approval.expired", &a.id.to_string(), json!({})).await?;
+    let text = format!("No answer in time, so I didn't {}.", a.summary);
+    close(p, &a, "expired", text, now).await?;
+    Ok(true)
+}
+
+/// What an `ExecuteApproval` message came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Executed {
+    Executed,
+    Failed,
+    /// Ran before: this was a duplicate.
+    AlreadyDone,
+    /// Not approved (denied, expired, gone): nothing to run.
+    Nothing,
+}
+
+/// Runs an approved action, once: the action itself is keyed on the approval (an e-mail's
+/// notification id derives from it), so two deliveries of the message, or two workers at once,
+/// send one e-mail; the approval then records what came of it.
+pub async fn execute(p: &Ports, owner: UserId, id: ApprovalId) -> Result<Executed, DomainError> {
+    let Some(mut a) = p.approvals.get_approval(&owner, &id).await? else { return Ok(Executed::Nothing) };
+    match a.status {
+        ApprovalStatus::Executed | ApprovalStatus::Failed => return Ok(Executed::AlreadyDone),
+        ApprovalStatus::Approved => {}
+        _ => return Ok(Executed::Nothing),
+    }
+    let now = p.clock.now();
+    let outcome = run_action(p, &a, now).await?;
+    for _ in 0..3 {
+        let read = a.version;
+        a.status = if outcome.is_ok() { ApprovalStatus::Executed } else { ApprovalStatus::Failed };
+        a.result = Some(match &outcome {
+            Ok(done) => done.clone(),
+            Err(why) => why.clone(),
+        });
+        a.updated_at = now;
+        a.version = read + 1;
+        match p.approvals.replace_approval(&a, read).await {
+            Ok(()) => break,
+            Err(StoreError::Conflict(_)) => match p.approvals.get_approval(&owner, &id).await? {
+                Some(fresh) if fresh.status == ApprovalStatus::Approved => a = fresh,
+                _ => return Ok(Executed::AlreadyDone),
+            },
+            Err(StoreError::NotFound) => return Ok(Executed::Nothing),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let (action, text, executed) = match &outcome {
+        Ok(done) => ("approval.executed", format!("Done: {done}"), Executed::Executed),
+        Err(why) => ("approval.failed", format!("I couldn't {}: {why}", a.summary), Executed::Failed),
+    };
+    audit::record(p, owner, &Actor::system(), action, &a.id.to_string(), json!({"status": a.status})).await?;
+    close(p, &a, "result", text, now).await?;
+    Ok(executed)
+}
+
+/// Runs the action: `Ok` with what was done, `Err` with why it could not be (the approval is
+/// then `failed`). A store error is a retry, not a failure.
+async fn run_action(
+    p: &Ports,
+    a: &Approval,
+    now: DateTime<Utc>,
+) -> Result<Result<String, String>, DomainError> {
+    match a.action_type.as_str() {
+        ActionType::SEND_EMAIL => {
+            let to = match email_of(&a.details) {
+                Ok(to) => to,
+                Err(e) => return Ok(Err(e.message)),
+            };
+            let subject = a.details["subject"].as_str().filter(|s| !s.trim().is_empty()).map(str::to_owned);
+            let body = a.details["body"].as_str().unwrap_or_default().to_owned();
+            let id = NotificationId::named(&format!("approval/{}/email", a.id), now);
+            let n = Notification {
+                to: Some(to.as_str().to_owned()),
+                subject,
+                ..notification(a.user_id, id, FireKind::Outbound, Channel::Email, body, now)
+            };
+            p.notifications.insert_notification(&n).await?;
+            p.queue.enqueue(&NotifyMessage { user_id: a.user_id, notification_id: n.id }).await?;
+            Ok(Ok(format!("the email to {} is on its way.", to.as_str())))
+        }
+        other => Ok(Err(format!("no action named {other} can run here"))),
+    }
+}
+
+/// The e-mail address a `send_email` approval sends to.
+fn email_of(details: &Value) -> Result<Email, ValidationError> {
+    let to = details["to"].as_str().ok_or_else(|| ValidationError::new("details.to", "is required"))?;
+    let email =
+        Email::parse(to).map_err(|_| ValidationError::new("details.to", "must be an e-mail address"))?;
+    if details["body"].as_str().is_none_or(|b| b.trim().is_empty()) {
+        return Err(ValidationError::new("details.body", "is required"));
+    }
+    Ok(email)
+}
+
+/// The end of an approval's life: written into its conversation and told to the user.
+async fn close(
+    p: &Ports,
+    a: &Approval,
+    stage: &str,
+    text: String,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    write_back(p, a, stage, &text, now).await?;
+    let channel = users::get_user(p, a.user_id).await.map(|u| u.preferences.channel).unwrap_or_default();
+    tell(p, a, channel, stage, text, now).await
+}
+
+/// A notice to the user about `a`, once per stage however often this runs.
+async fn tell(
+    p: &Ports,
+    a: &Approval,
+    channel: Channel,
+    stage: &str,
+    text: String,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let id = NotificationId::named(&format!("approval/{}/{stage}", a.id), now);
+    let n = notification(a.user_id, id, FireKind::Reply, channel, text, now);
+    p.notifications.insert_notification(&n).await?;
+    p.queue.enqueue(&NotifyMessage { user_id: a.user_id, notification_id: id }).await?;
+    Ok(())
+}
+
+fn notification(
+    user: UserId,
+    id: NotificationId,
+    kind: FireKind,
+    channel: Channel,
+    text: String,
+    now: DateTime<Utc>,
+) -> Notification {
+    Notification {
+        id,
+        user_id: user,
+        kind,
+        channel,
+        text,
+        reminder_id: None,
+        occurrence: None,
+        to: None,
+        subject: None,
+        status: NotificationStatus::Queued,
+        provider_id: None,
+        attempts: vec![],
+        lease_until: None,
+        redispatch_at: Some(now + REDISPATCH_AFTER),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
+}
+
+/// Adds what became of the approval to the conversation it came from, once.
+async fn write_back(
+    p: &Ports,
+    a: &Approval,
+    stage: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let Some(conversation) = a.conversation_id else { return Ok(()) };
+    let id = MessageId::named(&format!("approval/{}/{stage}", a.id), now);
+    for _ in 0..3 {
+        let Some(mut c) = p.conversations.get_conversation(&a.user_id, &conversation).await? else {
+            return Ok(());
+        };
+        let read = c.version;
+        c.message_count += 1;
+        c.version = read + 1;
+        let message = Message {
+            id,
+            conversation_id: conversation,
+            user_id: a.user_id,
+            role: Speaker::Assistant,
+            content: text.to_owned(),
+            tool_calls: vec![],
+            tool_call_id: None,
+            tool_name: None,
+            is_error: false,
+            usage: None,
+            created_at: now,
+        };
+        match p.conversations.save_turn(&c, Some(read), &[message]).await {
+            Ok(()) => return Ok(()),
+            // Another turn landed, or this message is there already: look again.
+            Err(StoreError::Conflict(_)) => {
+                let page = PageRequest { limit: crate::Limit::new(20)?, after: None };
+                let recent = p.conversations.list_messages(&a.user_id, &conversation, &page).await?;
+                if recent.items.iter().any(|m| m.id == id) {
+                    return Ok(());
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tracing::warn!(approval = %a.id, "could not write the approval's outcome into its conversation");
+    Ok(())
+}
