@@ -929,6 +929,7 @@ pub fn inbound(n: u32, owner: UserId) -> nudge_domain::sms::InboundSms {
     InboundSms {
         sid: sid(n),
         from: PhoneNumber::parse("+14155550123").unwrap(),
+        ip: Some("54.172.60.1".into()),
         to: "+14155550000".into(),
         user_id: Some(owner),
         body: "remind me tmrw".into(),
@@ -1074,6 +1075,8 @@ fn reply_to(
         text: "Sure: tomorrow at 9.".into(),
         reminder_id: None,
         occurrence: None,
+        to: None,
+        subject: None,
         status: nudge_domain::NotificationStatus::Queued,
         provider_id: None,
         attempts: vec![],
@@ -1121,4 +1124,318 @@ pub async fn a_reply_notification_is_inserted_once(b: Backend) {
     // Another user does not see it.
     let bob = UserId::from_uuid(Uuid::now_v7());
     assert_eq!(p.notifications.get_notification(&bob, &n.id).await.unwrap(), None);
+}
+
+/// The n-th approval of `owner`'s (ids sort by n), pending, made at `created` with `code`, to
+/// expire 15 minutes later.
+pub fn approval(owner: UserId, n: u32, code: &str, created: DateTime<Utc>) -> nudge_domain::Approval {
+    nudge_domain::Approval {
+        id: nudge_domain::ApprovalId::from_uuid(nth(n)),
+        user_id: owner,
+        task_id: None,
+        action_type: nudge_domain::ActionType::parse("send_email").unwrap(),
+        details: json!({"to": "sam@example.com", "body": format!("approval {n}")}),
+        summary: format!("send email {n} to sam@example.com"),
+        status: nudge_domain::ApprovalStatus::Pending,
+        requested_by: "assistant".into(),
+        approved_by: None,
+        approved_at: None,
+        decided_via: None,
+        reason: None,
+        expires_at: created + Duration::minutes(15),
+        created_at: created,
+        updated_at: created,
+        conversation_id: None,
+        tool_call_id: None,
+        code: nudge_domain::ApprovalCode::parse(code).unwrap(),
+        result: None,
+        version: 1,
+    }
+}
+
+/// `a` decided (approved or denied) at `at`, one version on.
+fn decided(a: &nudge_domain::Approval, approve: bool, at: DateTime<Utc>) -> nudge_domain::Approval {
+    nudge_domain::Approval {
+        status: if approve {
+            nudge_domain::ApprovalStatus::Approved
+        } else {
+            nudge_domain::ApprovalStatus::Denied
+        },
+        approved_by: Some(a.user_id.to_string()),
+        approved_at: Some(at),
+        decided_via: Some(nudge_domain::Via::Sms),
+        updated_at: at,
+        version: a.version + 1,
+        ..a.clone()
+    }
+}
+
+fn approval_numbers(items: &[nudge_domain::Approval]) -> Vec<u32> {
+    items.iter().map(|a| a.id.as_uuid().as_u128() as u32).collect()
+}
+
+pub async fn an_approval_keeps_every_field(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let a = nudge_domain::Approval {
+        task_id: Some(TaskId::from_uuid(nth(7))),
+        action_type: nudge_domain::ActionType::parse("calendar.create-event").unwrap(),
+        details: json!({
+            "to": "sam@example.com", "subject": "Late ⏰ & <sorry>", "body": "Running late\n\"really\"",
+            "cc": [], "n": 1.5, "big": 12345678901234_u64, "nested": {"x": null, "y": [true, "z"]}, "empty": {}
+        }),
+        summary: "send an email to sam@example.com 📧".into(),
+        status: nudge_domain::ApprovalStatus::Executed,
+        requested_by: "api".into(),
+        approved_by: Some(owner.to_string()),
+        approved_at: Some(t0() + Duration::seconds(30)),
+        decided_via: Some(nudge_domain::Via::Api),
+        reason: Some("yes, go".into()),
+        updated_at: t0() + Duration::minutes(1),
+        conversation_id: Some(nudge_domain::ConversationId::from_uuid(nth(8))),
+        tool_call_id: Some("call_42".into()),
+        result: Some("the email to sam@example.com is on its way.".into()),
+        version: 3,
+        ..approval(owner, 1, "0042", t0())
+    };
+    p.approvals.insert_approval(&a).await.unwrap();
+    assert_eq!(p.approvals.get_approval(&owner, &a.id).await.unwrap(), Some(a.clone()));
+    assert_eq!(p.approvals.find_approval_by_code(&owner, &a.code).await.unwrap(), Some(a.clone()));
+    // An id is inserted once, even with another code.
+    let again = approval(owner, 1, "0043", t0());
+    assert!(matches!(p.approvals.insert_approval(&again).await, Err(StoreError::Conflict(_))));
+    assert_eq!(p.approvals.get_approval(&owner, &a.id).await.unwrap(), Some(a.clone()));
+    assert_eq!(p.approvals.find_approval_by_code(&owner, &again.code).await.unwrap(), None);
+    // Another user's approval does not exist for them, by id, by code or in a list.
+    let bob = UserId::from_uuid(Uuid::now_v7());
+    assert_eq!(p.approvals.get_approval(&bob, &a.id).await.unwrap(), None);
+    assert_eq!(p.approvals.find_approval_by_code(&bob, &a.code).await.unwrap(), None);
+    assert!(p.approvals.list_approvals(&bob, None, &PageRequest::default()).await.unwrap().items.is_empty());
+    let stolen = nudge_domain::Approval { user_id: bob, version: 4, ..a.clone() };
+    assert!(matches!(p.approvals.replace_approval(&stolen, 3).await, Err(StoreError::NotFound)));
+    assert_eq!(p.approvals.get_approval(&owner, &a.id).await.unwrap(), Some(a));
+}
+
+pub async fn an_approval_replace_names_the_version_it_read(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let a = approval(owner, 1, "1234", t0());
+    p.approvals.insert_approval(&a).await.unwrap();
+    let approved = decided(&a, true, t0() + Duration::minutes(1));
+    p.approvals.replace_approval(&approved, 1).await.unwrap();
+    // A decision made on the version before is too late, and changes nothing.
+    let denied = decided(&a, false, t0() + Duration::minutes(2));
+    assert!(matches!(p.approvals.replace_approval(&denied, 1).await, Err(StoreError::Conflict(_))));
+    assert_eq!(p.approvals.get_approval(&owner, &a.id).await.unwrap(), Some(approved.clone()));
+    // The next writer names the version now stored.
+    let executed = nudge_domain::Approval {
+        status: nudge_domain::ApprovalStatus::Executed,
+        result: Some("sent".into()),
+        version: 3,
+        ..approved.clone()
+    };
+    p.approvals.replace_approval(&executed, 2).await.unwrap();
+    assert_eq!(p.approvals.get_approval(&owner, &a.id).await.unwrap(), Some(executed));
+    // One that was never made is not made by a replace.
+    let ghost = approval(owner, 2, "9999", t0());
+    assert!(matches!(p.approvals.replace_approval(&ghost, 1).await, Err(StoreError::NotFound)));
+    assert_eq!(p.approvals.get_approval(&owner, &ghost.id).await.unwrap(), None);
+}
+
+pub async fn concurrent_decisions_of_one_approval_let_one_win(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let a = approval(owner, 1, "1234", t0());
+    p.approvals.insert_approval(&a).await.unwrap();
+    let deciders = (0..8).map(|i| {
+        let p = p.clone();
+        let next = decided(&a, i % 2 == 0, t0() + Duration::seconds(i64::from(i) + 1));
+        tokio::spawn(async move { (next.clone(), p.approvals.replace_approval(&next, 1).await) })
+    });
+    let results: Vec<_> = futures_join(deciders).await;
+    let won: Vec<_> = results.iter().filter(|(_, r)| r.is_ok()).map(|(a, _)| a.clone()).collect();
+    assert_eq!(won.len(), 1, "{results:?}");
+    assert!(
+        results.iter().filter(|(_, r)| r.is_err()).all(|(_, r)| matches!(r, Err(StoreError::Conflict(_))))
+    );
+    assert_eq!(p.approvals.get_approval(&owner, &a.id).await.unwrap().as_ref(), Some(&won[0]));
+}
+
+pub async fn a_code_names_one_open_approval(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let first = approval(owner, 1, "4821", t0());
+    p.approvals.insert_approval(&first).await.unwrap();
+    // Pending and not expired: the code is taken, and nothing of the refused one is written.
+    let second = approval(owner, 2, "4821", t0() + Duration::minutes(1));
+    assert!(matches!(p.approvals.insert_approval(&second).await, Err(StoreError::Conflict(_))));
+    assert_eq!(p.approvals.get_approval(&owner, &second.id).await.unwrap(), None);
+    assert_eq!(p.approvals.find_approval_by_code(&owner, &first.code).await.unwrap(), Some(first.clone()));
+    // Another code is free; so is the same code for another user.
+    p.approvals.insert_approval(&approval(owner, 3, "1111", t0() + Duration::minutes(1))).await.unwrap();
+    let bob = UserId::from_uuid(Uuid::now_v7());
+    p.approvals.insert_approval(&approval(bob, 4, "4821", t0() + Duration::minutes(1))).await.unwrap();
+    assert_eq!(p.approvals.find_approval_by_code(&owner, &first.code).await.unwrap(), Some(first.clone()));
+
+    // At its expires_at the first is no longer open, even though no one expired it: the code
+    // is free again, and names the newest approval made with it.
+    let third = approval(owner, 5, "4821", first.expires_at);
+    p.approvals.insert_approval(&third).await.unwrap();
+    assert_eq!(p.approvals.find_approval_by_code(&owner, &first.code).await.unwrap(), Some(third.clone()));
+    // Expiring the first now does not give it the code back.
+    let expired =
+        nudge_domain::Approval { status: nudge_domain::ApprovalStatus::Expired, version: 2, ..first.clone() };
+    p.approvals.replace_approval(&expired, 1).await.unwrap();
+    assert_eq!(p.approvals.find_approval_by_code(&owner, &first.code).await.unwrap(), Some(third.clone()));
+    let fourth = approval(owner, 6, "4821", third.created_at + Duration::minutes(1));
+    assert!(matches!(p.approvals.insert_approval(&fourth).await, Err(StoreError::Conflict(_))));
+
+    // A decided approval frees its code before it would have expired.
+    let denied = decided(&third, false, third.created_at + Duration::minutes(2));
+    p.approvals.replace_approval(&denied, 1).await.unwrap();
+    let fifth = approval(owner, 7, "4821", third.created_at + Duration::minutes(3));
+    p.approvals.insert_approval(&fifth).await.unwrap();
+    assert_eq!(p.approvals.find_approval_by_code(&owner, &first.code).await.unwrap(), Some(fifth.clone()));
+    assert_eq!(p.approvals.get_approval(&owner, &third.id).await.unwrap(), Some(denied));
+
+    // Many requests racing for one code: one gets it.
+    let racers = (10..18).map(|n| {
+        let p = p.clone();
+        let a = approval(owner, n, "7777", t0());
+        tokio::spawn(async move { (a.clone(), p.approvals.insert_approval(&a).await) })
+    });
+    let results: Vec<_> = futures_join(racers).await;
+    let won: Vec<_> = results.iter().filter(|(_, r)| r.is_ok()).map(|(a, _)| a.clone()).collect();
+    assert_eq!(won.len(), 1, "{results:?}");
+    assert!(
+        results.iter().filter(|(_, r)| r.is_err()).all(|(_, r)| matches!(r, Err(StoreError::Conflict(_))))
+    );
+    let code = nudge_domain::ApprovalCode::parse("7777").unwrap();
+    assert_eq!(p.approvals.find_approval_by_code(&owner, &code).await.unwrap().as_ref(), Some(&won[0]));
+}
+
+pub async fn pending_approvals_are_due_when_they_expire(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let a = approval(owner, 1, "0001", t0());
+    let later = approval(owner, 2, "0002", t0() + Duration::minutes(5));
+    // Decided when inserted: never on the due index.
+    let done = decided(&approval(owner, 3, "0003", t0()), true, t0());
+    for x in [&a, &later, &done] {
+        p.approvals.insert_approval(x).await.unwrap();
+    }
+    let before = p.reminders.due(a.expires_at - Duration::milliseconds(1)).await.unwrap();
+    assert!(before.approvals.is_empty());
+    assert_eq!(before.items_read, 0);
+    let due = p.reminders.due(a.expires_at).await.unwrap();
+    assert_eq!(due.approvals, std::slice::from_ref(&a));
+    assert_eq!(due.items_read, 1);
+    assert!(due.reminders.is_empty() && due.notifications.is_empty());
+    // Everything due, in expiry order, each read once.
+    let due = p.reminders.due(later.expires_at + Duration::hours(1)).await.unwrap();
+    assert_eq!(due.approvals, [a.clone(), later.clone()]);
+    assert_eq!(due.items_read, 2);
+    // Decided or expired: out of the due set.
+    p.approvals.replace_approval(&decided(&a, false, a.expires_at), 1).await.unwrap();
+    let expired =
+        nudge_domain::Approval { status: nudge_domain::ApprovalStatus::Expired, version: 2, ..later.clone() };
+    let due = p.reminders.due(later.expires_at + Duration::hours(1)).await.unwrap();
+    assert_eq!(due.approvals, std::slice::from_ref(&later));
+    p.approvals.replace_approval(&expired, 1).await.unwrap();
+    let due = p.reminders.due(later.expires_at + Duration::hours(1)).await.unwrap();
+    assert!(due.approvals.is_empty());
+    assert_eq!(due.items_read, 0);
+}
+
+pub async fn approvals_list_newest_first_by_status_a_page_at_a_time(b: Backend) {
+    let p = store(b).await;
+    let owner = user("+14155550104");
+    // Other kinds under the same user (a profile, a task, audit entries) are not listed.
+    p.users.create_user(&owner).await.unwrap();
+    p.tasks.insert_task(&task(owner.id, 99)).await.unwrap();
+    for n in 1..=25u32 {
+        let a = approval(owner.id, n, &format!("{n:04}"), t0() + Duration::seconds(i64::from(n)));
+        p.approvals.insert_approval(&a).await.unwrap();
+        p.audit.append_audit(&audit_entry(owner.id, n)).await.unwrap();
+        if n % 3 == 0 {
+            p.approvals.replace_approval(&decided(&a, false, a.created_at), 1).await.unwrap();
+        }
+    }
+    let owner_id = owner.id;
+    let pages = |status: Option<nudge_domain::ApprovalStatus>, limit: i64| {
+        let p = p.clone();
+        async move {
+            let mut page = PageRequest { limit: Limit::new(limit).unwrap(), after: None };
+            let (mut seen, mut sizes) = (vec![], vec![]);
+            loop {
+                let got = p.approvals.list_approvals(&owner_id, status, &page).await.unwrap();
+                sizes.push(got.items.len());
+                seen.extend(approval_numbers(&got.items));
+                match got.next {
+                    Some(next) => page.after = Some(next),
+                    None => break,
+                }
+            }
+            (seen, sizes)
+        }
+    };
+    let (seen, sizes) = pages(None, 10).await;
+    assert_eq!(sizes, [10, 10, 5]);
+    assert_eq!(seen, (1..=25).rev().collect::<Vec<_>>());
+    let (seen, sizes) = pages(Some(nudge_domain::ApprovalStatus::Denied), 3).await;
+    assert_eq!(sizes, [3, 3, 2]);
+    assert_eq!(seen, [24, 21, 18, 15, 12, 9, 6, 3]);
+    let (seen, _) = pages(Some(nudge_domain::ApprovalStatus::Pending), 100).await;
+    assert_eq!(seen, (1..=25).rev().filter(|n| n % 3 != 0).collect::<Vec<_>>());
+    let (seen, sizes) = pages(Some(nudge_domain::ApprovalStatus::Executed), 5).await;
+    assert_eq!((seen, sizes), (vec![], vec![0]));
+    // A listed approval is the one stored, whole.
+    let newest = p.approvals.list_approvals(&owner.id, None, &PageRequest::default()).await.unwrap();
+    assert_eq!(
+        newest.items[0],
+        p.approvals.get_approval(&owner.id, &newest.items[0].id).await.unwrap().unwrap()
+    );
+}
+
+/// The n-th audit entry of `owner`'s (ids sort by n).
+pub fn audit_entry(owner: UserId, n: u32) -> nudge_domain::AuditEntry {
+    nudge_domain::AuditEntry {
+        id: nudge_domain::AuditId::from_uuid(nth(n)),
+        user_id: owner,
+        at: t0() + Duration::seconds(i64::from(n)),
+        actor: owner.to_string(),
+        action: "approval.approved".into(),
+        subject: nth(n + 1000).to_string(),
+        via: nudge_domain::Via::Sms,
+        ip: n.is_multiple_of(2).then(|| "203.0.113.7".to_owned()),
+        details: json!({"reason": "ok ✅", "n": n, "nested": {"x": null}}),
+    }
+}
+
+pub async fn the_audit_log_appends_and_lists_newest_first(b: Backend) {
+    let p = store(b).await;
+    let (alice, bob) = (UserId::from_uuid(Uuid::now_v7()), UserId::from_uuid(Uuid::now_v7()));
+    for n in 1..=5 {
+        p.audit.append_audit(&audit_entry(alice, n)).await.unwrap();
+    }
+    let bobs = nudge_domain::AuditEntry {
+        via: nudge_domain::Via::System,
+        actor: "system".into(),
+        ..audit_entry(bob, 9)
+    };
+    p.audit.append_audit(&bobs).await.unwrap();
+    let numbers = |items: &[nudge_domain::AuditEntry]| {
+        items.iter().map(|e| e.id.as_uuid().as_u128() as u32).collect::<Vec<_>>()
+    };
+    let first = PageRequest { limit: Limit::new(2).unwrap(), after: None };
+    let page = p.audit.list_audit(&alice, &first).await.unwrap();
+    assert_eq!(page.items, [audit_entry(alice, 5), audit_entry(alice, 4)]);
+    let page = p.audit.list_audit(&alice, &PageRequest { after: page.next, ..first.clone() }).await.unwrap();
+    assert_eq!(numbers(&page.items), [3, 2]);
+    let page = p.audit.list_audit(&alice, &PageRequest { after: page.next, ..first.clone() }).await.unwrap();
+    assert_eq!((numbers(&page.items), page.next), (vec![1], None));
+    // Each user sees their own entries only.
+    assert_eq!(p.audit.list_audit(&bob, &PageRequest::default()).await.unwrap().items, [bobs]);
+    let nobody = UserId::from_uuid(Uuid::now_v7());
+    assert!(p.audit.list_audit(&nobody, &PageRequest::default()).await.unwrap().items.is_empty());
 }

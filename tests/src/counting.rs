@@ -222,6 +222,56 @@ impl CounterRepo for Counting {
 }
 
 #[async_trait]
+impl nudge_domain::ApprovalRepo for Counting {
+    async fn insert_approval(&self, a: &nudge_domain::Approval) -> Result<(), StoreError> {
+        self.on("insert_approval").approvals.insert_approval(a).await
+    }
+    async fn get_approval(
+        &self,
+        owner: &UserId,
+        id: &nudge_domain::ApprovalId,
+    ) -> Result<Option<nudge_domain::Approval>, StoreError> {
+        self.on("get_approval").approvals.get_approval(owner, id).await
+    }
+    async fn find_approval_by_code(
+        &self,
+        owner: &UserId,
+        code: &nudge_domain::ApprovalCode,
+    ) -> Result<Option<nudge_domain::Approval>, StoreError> {
+        self.on("find_approval_by_code").approvals.find_approval_by_code(owner, code).await
+    }
+    async fn replace_approval(
+        &self,
+        a: &nudge_domain::Approval,
+        expected_version: u64,
+    ) -> Result<(), StoreError> {
+        self.on("replace_approval").approvals.replace_approval(a, expected_version).await
+    }
+    async fn list_approvals(
+        &self,
+        owner: &UserId,
+        status: Option<nudge_domain::ApprovalStatus>,
+        page: &PageRequest<nudge_domain::ApprovalId>,
+    ) -> Result<Page<nudge_domain::Approval, nudge_domain::ApprovalId>, StoreError> {
+        self.on("list_approvals").approvals.list_approvals(owner, status, page).await
+    }
+}
+
+#[async_trait]
+impl nudge_domain::AuditRepo for Counting {
+    async fn append_audit(&self, entry: &nudge_domain::AuditEntry) -> Result<(), StoreError> {
+        self.on("append_audit").audit.append_audit(entry).await
+    }
+    async fn list_audit(
+        &self,
+        owner: &UserId,
+        page: &PageRequest<nudge_domain::AuditId>,
+    ) -> Result<Page<nudge_domain::AuditEntry, nudge_domain::AuditId>, StoreError> {
+        self.on("list_audit").audit.list_audit(owner, page).await
+    }
+}
+
+#[async_trait]
 impl ConversationRepo for Counting {
     async fn save_turn(
         &self,

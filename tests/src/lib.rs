@@ -115,6 +115,8 @@ where
         + nudge_domain::UsageRepo
         + nudge_domain::InboundSmsRepo
         + nudge_domain::CounterRepo
+        + nudge_domain::ApprovalRepo
+        + nudge_domain::AuditRepo
         + 'static,
     Q: nudge_domain::NotifyQueue + nudge_domain::AgentQueue + 'static,
 {
@@ -183,7 +185,8 @@ impl TestApp {
         });
         let routes = nudge_local::routes_with(agent.clone(), turn_timeout, webhook);
         let router = nudge_http::app("test", routes, state.clone());
-        tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.expect("serve") });
         Self { base, state, http: reqwest::Client::new(), queue: None, agent, sms }
     }
 

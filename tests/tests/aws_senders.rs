@@ -21,6 +21,8 @@ fn notification(channel: Channel) -> Notification {
         text: "Reminder: renew the passport".into(),
         reminder_id: None,
         occurrence: Some(now),
+        to: None,
+        subject: None,
         status: NotificationStatus::Queued,
         provider_id: None,
         attempts: vec![],

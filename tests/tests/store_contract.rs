@@ -36,4 +36,11 @@ nudge_tests::on_both_backends!(
     concurrent_hits_each_see_their_own_count,
     counters_are_independent_per_key,
     a_reply_notification_is_inserted_once,
+    an_approval_keeps_every_field,
+    an_approval_replace_names_the_version_it_read,
+    concurrent_decisions_of_one_approval_let_one_win,
+    a_code_names_one_open_approval,
+    pending_approvals_are_due_when_they_expire,
+    approvals_list_newest_first_by_status_a_page_at_a_time,
+    the_audit_log_appends_and_lists_newest_first,
 );

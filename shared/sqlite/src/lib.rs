@@ -10,6 +10,7 @@
 //! | a user's reminders, notifications | the same, on `reminders` and `notifications`                      |
 //! | due reminders                     | partial index `reminders_due`: `fire_key <= now`                  |
 //! | notifications to resend           | partial index `notifications_redispatch`                          |
+//! | approvals to expire               | partial index `approvals_due`: pending, `expires_at <= now`       |
 //! | a user's conversation(s)          | `conversations (user_id, id)`, as tasks                           |
 //! | a conversation's messages, newest | `messages (user_id, conversation_id, id)` range `id < ?`:         |
 //! | first                             | another user's conversation reads as empty                        |
@@ -28,8 +29,19 @@
 //! |                                   | DO NOTHING`, then read the stored row; replace `WHERE version = ?`|
 //! |                                   | (rows past `expires_at` are left, and still read as present)      |
 //! | hit a rate-limit counter          | `counters (key)` upsert `n = n + 1 RETURNING n`                   |
+//! | a user's approval                 | `approvals (user_id, id)` primary key                             |
+//! | a user's approvals, newest first, | `approvals (user_id, id)` range `id < ?`; of one status: index    |
+//! | of one status                     | `approvals_by_status (user_id, status, id)`                       |
+//! | add an approval                   | one transaction: refused if the code names a pending approval of  |
+//! |                                   | the user's with `expires_at > created_at` (index                  |
+//! |                                   | `approvals_by_code`), else insert (id taken: `Conflict`)          |
+//! | an approval by reply code         | `approvals_by_code (user_id, code, created_at)`, newest           |
+//! | decide / expire an approval       | update `WHERE version = ?`; a decided one leaves `approvals_due`  |
+//! | the audit log: append, newest     | `audit (user_id, id)`: insert; range `id < ?` (UUIDv7 ids)        |
+//! | first                             |                                                                   |
 //! | the local queues (notify, agent)  | `queue_visible`: `name = ? AND dead = 0 AND visible_at <= now`    |
 
+mod approvals;
 mod conversations;
 mod local;
 mod memories;

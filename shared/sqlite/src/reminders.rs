@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use nudge_domain::{
-    Due, Notification, NotificationId, NotificationRepo, Page, PageRequest, Reminder, ReminderId,
+    Approval, Due, Notification, NotificationId, NotificationRepo, Page, PageRequest, Reminder, ReminderId,
     ReminderRepo, StoreError, UserId,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -129,9 +129,20 @@ impl ReminderRepo for SqliteStore {
             )
             .await?;
         let notifications: Vec<Notification> = self
-            .many("SELECT body FROM notifications WHERE redispatch_key <= ?1", vec![Value::Text(key)])
+            .many("SELECT body FROM notifications WHERE redispatch_key <= ?1", vec![Value::Text(key.clone())])
             .await?;
-        Ok(Due { items_read: reminders.len() + notifications.len(), reminders, notifications })
+        let approvals: Vec<Approval> = self
+            .many(
+                "SELECT body FROM approvals WHERE status = 'pending' AND expires_at <= ?1 ORDER BY expires_at",
+                vec![Value::Text(key)],
+            )
+            .await?;
+        Ok(Due {
+            items_read: reminders.len() + notifications.len() + approvals.len(),
+            reminders,
+            notifications,
+            approvals,
+        })
     }
 }
 

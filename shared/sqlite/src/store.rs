@@ -24,6 +24,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0002_reminders_and_notifications.sql")),
         M::up(include_str!("migrations/0003_agent.sql")),
         M::up(include_str!("migrations/0004_sms.sql")),
+        M::up(include_str!("migrations/0005_approvals.sql")),
     ])
 }
 

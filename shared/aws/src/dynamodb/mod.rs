@@ -15,8 +15,9 @@
 //! |                             | FilterExpression on `status`, `priority`, `due_key`                |
 //! | a user's reminders          | Query `PK = USER#<id> AND begins_with(SK, REMINDER#)`, backwards   |
 //! | a user's notifications      | Query `PK = USER#<id> AND begins_with(SK, NOTIF#)`, backwards      |
-//! | due reminders, and queued   | Query `due-index`, each of 16 shards in parallel:                  |
-//! | notifications to resend     | `due_shard = DUE#<nn> AND next_fire_at <= now`                     |
+//! | due reminders, queued       | Query `due-index`, each of 16 shards in parallel:                  |
+//! | notifications to resend,    | `due_shard = DUE#<nn> AND next_fire_at <= now`; kinds told apart   |
+//! | pending approvals to expire | by `entity` (an approval is there at `expires_at` while pending)   |
 //! | claim a firing              | TransactWriteItems: Put `NOTIF#<id>` if absent + Put the reminder  |
 //! |                             | if its version is the one read                                     |
 //! | tokens to refresh (later)   | Query `refresh-index`: `refresh_shard = REFRESH#<n> AND refresh_at <= t` |
@@ -43,15 +44,30 @@
 //! | replace an inbound SMS      | PutItem if its version is the one read                             |
 //! | hit a rate-limit counter    | UpdateItem `PK = COUNTER#<key>, SK = COUNTER`: `ADD n :one SET ttl |
 //! |                             | = if_not_exists(ttl, :ttl)`, returning the new count               |
+//! | a user's approval           | GetItem `PK = USER#<id>, SK = APPROVAL#<approval id>`              |
+//! | a user's approvals, newest  | Query `PK = USER#<id> AND begins_with(SK, APPROVAL#)`, backwards;  |
+//! | first, of one status        | FilterExpression `#status = :status` when one is asked for         |
+//! | add an approval             | GetItem `APPCODE#<code>` (which approval the code names, if any),  |
+//! |                             | then TransactWriteItems: Put `APPROVAL#<id>` if absent + Put       |
+//! |                             | `APPCODE#<code>` if still as read + ConditionCheck that the        |
+//! |                             | approval it named is not open (approvals.rs explains)              |
+//! | an approval by reply code   | GetItem `PK = USER#<id>, SK = APPCODE#<code>` → approval id →      |
+//! |                             | GetItem the approval (the newest made with the code)               |
+//! | decide / expire an approval | PutItem if its version is the one read; a decided one leaves the   |
+//! |                             | due index                                                          |
+//! | append to the audit log     | PutItem `PK = USER#<id>, SK = AUDIT#<entry id>` if absent          |
+//! | a user's audit log, newest  | Query `PK = USER#<id> AND begins_with(SK, AUDIT#)`, backwards      |
+//! | first                       | (entry ids are UUIDv7: SK order is time order)                     |
 //!
 //! No `SK` prefix is a prefix of another kind's (`CONV#`, `MSG#`, `MEM#`, `PROMPT#`, `USAGE#`,
-//! `TASK#`, `REMINDER#`, `NOTIF#`, `PROFILE`, and on their own partitions `PHONE`, `SMSIN`,
-//! `COUNTER`), so each `begins_with` reads one kind only.
+//! `TASK#`, `REMINDER#`, `NOTIF#`, `APPROVAL#`, `APPCODE#`, `AUDIT#`, `PROFILE`, and on their
+//! own partitions `PHONE`, `SMSIN`, `COUNTER`), so each `begins_with` reads one kind only.
 //!
 //! The phone item is written in the same transaction as the user, with `attribute_not_exists`:
 //! it is the phone → user index and what makes a phone number name one user (a GSI could find
 //! the user but could not keep the number unique).
 
+mod approvals;
 mod conversations;
 mod memories;
 mod prompts;

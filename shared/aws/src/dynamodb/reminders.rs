@@ -23,7 +23,7 @@ fn shard_of(id: &uuid::Uuid) -> String {
 }
 
 /// Puts an item in the due index at `at`, or keeps it out (the index is sparse).
-fn schedule(item: &mut Item, id: &uuid::Uuid, at: Option<DateTime<Utc>>) {
+pub(super) fn schedule(item: &mut Item, id: &uuid::Uuid, at: Option<DateTime<Utc>>) {
     item.remove("next_fire_at");
     if let Some(at) = at {
         item.insert("due_shard".into(), s(shard_of(id)));
@@ -135,6 +135,7 @@ impl ReminderRepo for DynamoStore {
                 let decoded = match item.get("entity").and_then(|v| v.as_s().ok()).map(String::as_str) {
                     Some("reminder") => from_item(item).map(|r| due.reminders.push(r)),
                     Some("notification") => from_item(item).map(|n| due.notifications.push(n)),
+                    Some("approval") => from_item(item).map(|a| due.approvals.push(a)),
                     _ => Ok(()),
                 };
                 if let Err(e) = decoded {
@@ -143,6 +144,7 @@ impl ReminderRepo for DynamoStore {
             }
         }
         due.reminders.sort_by_key(|r| r.next_fire_at);
+        due.approvals.sort_by_key(|a: &nudge_domain::Approval| a.expires_at);
         Ok(due)
     }
 }

@@ -38,6 +38,8 @@ pub fn notification(kind: FireKind, text: &str) -> Notification {
         text: text.to_owned(),
         reminder_id: Some(ReminderId::from_uuid(Uuid::from_u128(0x0195_8f3a_1c00_7000_8000_0000_0000_0003))),
         occurrence: Some(at("2025-03-14T09:00:00Z")),
+        to: None,
+        subject: None,
         status: NotificationStatus::Queued,
         provider_id: None,
         attempts: vec![],
