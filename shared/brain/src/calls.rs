@@ -21,6 +21,8 @@ pub const REMEMBER: &str = "remember";
 pub const RECALL: &str = "recall";
 pub const FORGET: &str = "forget";
 pub const CURRENT_TIME: &str = "current_time";
+/// An external effect: it sends nothing itself, but asks the user to approve the email first.
+pub const SEND_EMAIL: &str = "send_email";
 
 /// Snooze bounds the catalog accepts: a minute to a week.
 pub const SNOOZE_MAX_MINUTES: i64 = 10_080;
@@ -144,4 +146,12 @@ pub(crate) fn forget(memory: &str) -> Call {
 
 pub(crate) fn current_time() -> Call {
     call(CURRENT_TIME, json!({}))
+}
+
+pub(crate) fn send_email(to: &str, subject: Option<&str>, body: &str) -> Call {
+    let mut args = json!({ "to": to, "body": body });
+    if let Some(s) = subject {
+        args["subject"] = json!(s);
+    }
+    call(SEND_EMAIL, args)
 }

@@ -127,6 +127,23 @@ impl Text {
     pub fn span(&self) -> Span<'_> {
         Span { orig: &self.orig, low: &self.low }.trim()
     }
+
+    /// The text as given, untrimmed.
+    pub fn full(&self) -> &str {
+        &self.orig
+    }
+
+    /// Bytes `start..end` of the text, untrimmed.
+    pub fn slice(&self, start: usize, end: usize) -> Span<'_> {
+        Span { orig: &self.orig[start..end], low: &self.low[start..end] }
+    }
+
+    /// Where a piece of this text starts in it.
+    pub fn offset(&self, piece: Span) -> usize {
+        let at = (piece.orig.as_ptr() as usize).wrapping_sub(self.orig.as_ptr() as usize);
+        debug_assert!(at <= self.orig.len(), "a piece of another text");
+        at.min(self.orig.len())
+    }
 }
 
 /// A piece of a message: `orig` as typed, `low` the same bytes lower-cased.
@@ -233,6 +250,25 @@ impl<'a> Span<'a> {
             }
         }
         out
+    }
+
+    /// The first of `phrases` in the piece as whole words (the longest where several start at
+    /// the same place): its byte offset, and which one it was.
+    pub fn find_any(self, phrases: &[&'static str]) -> Option<(usize, &'static str)> {
+        phrases
+            .iter()
+            .filter_map(|p| self.positions(p).first().map(|at| (*at, *p)))
+            .min_by_key(|(at, p)| (*at, std::cmp::Reverse(p.len())))
+    }
+
+    /// The piece from byte `at` on, trimmed.
+    pub fn from(self, at: usize) -> Span<'a> {
+        self.cut(at, self.low.len()).trim()
+    }
+
+    /// The piece before byte `at`, trimmed.
+    pub fn until(self, at: usize) -> Span<'a> {
+        self.cut(0, at).trim()
     }
 
     pub fn has(self, phrase: &str) -> bool {

@@ -39,6 +39,15 @@
 //!   locker code", "what do you know about my meds", "do you remember my wifi password" →
 //!   `recall`; "forget my locker code" → `forget`.
 //! - "what time is it", "what's the date" → `current_time`.
+//! - email: "email sam@example.com that I'm running late", "send an email to sam@example.com
+//!   saying I'll be late", "e-mail sam@example.com: running 10 min late", "email Sam at
+//!   sam@example.com and tell him the report is done", "mail sam@example.com about the meeting:
+//!   moved to 3pm" (a subject) → `send_email`, the body in the user's own words ("I'm running
+//!   late"). The tool sends nothing itself but asks the user to approve, and the reply says how
+//!   ("reply YES 4821 (or NO 4821) to the text I just sent, within 15 minutes"). Only a message
+//!   that opens with it is an email ("remind me to email sam@…" is a reminder); with no address
+//!   ("email Sam that I'm late") it asks for one, with nothing to say it asks what, and reads the
+//!   next message as the answer.
 //! - a short bare thing to do ("buy milk", "call the bank") is offered as a task, and a "yes"
 //!   adds it; "undo", "cancel that" right after setting a reminder cancels it; several lines
 //!   that are each a command ("add milk\nadd eggs") are each run.
@@ -63,7 +72,7 @@ use crate::when::Ctx;
 
 pub use crate::calls::{
     AGENDA, CANCEL_REMINDER, COMPLETE_TASK, CREATE_REMINDER, CREATE_TASK, CURRENT_TIME, FORGET,
-    LIST_REMINDERS, LIST_TASKS, RECALL, REMEMBER, SNOOZE_REMINDER, UPDATE_TASK,
+    LIST_REMINDERS, LIST_TASKS, RECALL, REMEMBER, SEND_EMAIL, SNOOZE_REMINDER, UPDATE_TASK,
 };
 
 /// The model name it answers with, in logs and usage records.
@@ -89,11 +98,10 @@ impl OfflineBrain {
         if after.iter().any(|m| matches!(m, LlmMessage::Tool { .. })) {
             return text(reply::compose(after, &ctx));
         }
+        // A catalog without one of these tools (a restricted agent) cannot run them.
+        let offered = |name: &str| request.tools.is_empty() || request.tools.iter().any(|t| t.name == name);
         match turn::plan(&request.messages, last, &ctx) {
             Plan::Calls(calls) => {
-                // A catalog without one of these tools (a restricted agent) cannot run them.
-                let offered =
-                    |name: &str| request.tools.is_empty() || request.tools.iter().any(|t| t.name == name);
                 if !calls.iter().all(|c| offered(c.name)) {
                     return text(talk::not_available());
                 }
@@ -109,6 +117,8 @@ impl OfflineBrain {
                 LlmResponse { content: None, tool_calls, usage: Usage::default(), model: MODEL.to_owned() }
             }
             Plan::Say(s) => text(s),
+            Plan::Ask { tool, question } if offered(tool) => text(question),
+            Plan::Ask { .. } => text(talk::not_available()),
             Plan::AskWhen(subject) => text(talk::ask_when(&reply::remind_phrase(&subject))),
             Plan::AskWhat { at, rrule } => {
                 let now = ctx.local_now();

@@ -288,7 +288,53 @@ fn succeeded(name: &str, args: &Value, c: &Value, ctx: &Ctx) -> String {
             }
             None => "Sorry, I couldn't read the time.".to_owned(),
         },
+        SEND_EMAIL => email(args, c, ctx),
         _ => "Done.".to_owned(),
+    }
+}
+
+/// "15 minutes", "a minute", "an hour", "2 hours".
+fn minutes(n: i64) -> String {
+    match n {
+        1 => "a minute".to_owned(),
+        60 => "an hour".to_owned(),
+        n if n > 60 && n % 60 == 0 => format!("{} hours", n / 60),
+        n => format!("{n} minutes"),
+    }
+}
+
+/// An email waits for the user's yes: who it goes to, and how to say yes (or no) in time.
+fn email(args: &Value, c: &Value, ctx: &Ctx) -> String {
+    let to = s(c, "to").or_else(|| s(args, "to")).unwrap_or("them");
+    let code = match c.get("code") {
+        Some(Value::String(code)) if !code.is_empty() => Some(code.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    match s(c, "status") {
+        Some("waiting_for_approval") | None => {
+            let within = match (c.get("expires_in_minutes").and_then(Value::as_i64), s(c, "expires_at")) {
+                (Some(n), _) if n > 0 => format!(", within {}", minutes(n)),
+                (_, Some(at)) => {
+                    local(at, ctx.tz).map(|t| format!(", by {}", clock(t.time()))).unwrap_or_default()
+                }
+                _ => String::new(),
+            };
+            match code {
+                Some(code) => {
+                    let how = match s(c, "asked_on") {
+                        Some("sms") => "to the text I just sent",
+                        _ => "by text or in the app",
+                    };
+                    format!(
+                        "I'll email {to} once you say yes: reply YES {code} (or NO {code}) {how}{within}."
+                    )
+                }
+                None => format!("I'll email {to} once you approve it{within}."),
+            }
+        }
+        Some("sent" | "executed" | "delivered") => format!("Done. I emailed {to}."),
+        Some(_) => format!("The email to {to} wasn't sent."),
     }
 }
 
@@ -383,6 +429,7 @@ fn attempt(name: &str) -> &'static str {
         RECALL => "look that up",
         FORGET => "forget that",
         CURRENT_TIME => "check the time",
+        SEND_EMAIL => "send that email",
         _ => "do that",
     }
 }

@@ -109,6 +109,35 @@ pub(crate) fn snooze_too_long() -> String {
     "I can snooze for up to a week at a time.".to_owned()
 }
 
+/// The opening of the question asked when an email names no address; the next message is read
+/// as its answer when it holds an address.
+pub(crate) const ASK_EMAIL_ADDRESS: &str = "What's the email address";
+
+/// The same for an email with an address but nothing to say.
+pub(crate) const ASK_EMAIL_BODY: &str = "What should the email to";
+
+/// `name` said from the user's side: "your boss".
+pub(crate) fn ask_email_address(name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("{ASK_EMAIL_ADDRESS} for {name}?"),
+        None => format!("{ASK_EMAIL_ADDRESS} I should send it to?"),
+    }
+}
+
+pub(crate) fn ask_email_body(to: &str) -> String {
+    format!("{ASK_EMAIL_BODY} {to} say?")
+}
+
+/// "undo" right after an email was asked to be sent: it has not gone, and needs no undoing.
+pub(crate) fn email_not_sent(code: Option<&str>) -> String {
+    match code {
+        Some(code) => {
+            format!("Nothing has been sent: it only goes if you say yes. To drop it now, reply NO {code}.")
+        }
+        None => "Nothing has been sent: it only goes if you say yes.".to_owned(),
+    }
+}
+
 pub(crate) fn not_available() -> String {
     "Sorry, I can't do that here right now.".to_owned()
 }

@@ -4,7 +4,7 @@
 use nudge_domain::LlmMessage;
 use serde_json::Value;
 
-use crate::calls::{self, CREATE_REMINDER, CREATE_TASK, REMEMBER};
+use crate::calls::{self, CREATE_REMINDER, CREATE_TASK, REMEMBER, SEND_EMAIL};
 use crate::intent::{self, Plan};
 use crate::talk;
 use crate::when::Ctx;
@@ -50,6 +50,27 @@ pub(crate) fn plan(messages: &[LlmMessage], last: usize, ctx: &Ctx) -> Plan {
             }
             plan
         }
+        // "email Sam that I'm late" / "What's the email address for Sam?" / "sam@example.com"
+        (_, Some(p), Some(q)) if q.starts_with(talk::ASK_EMAIL_ADDRESS) && answers(&plan) => {
+            let address = intent::address_in(content).map(|(a, b)| content[a..b].to_owned());
+            if let (LlmMessage::User { content: before }, Some(address)) = (&messages[p], address)
+                && let Some(email) = intent::read_email(before, ctx)
+            {
+                return intent::Email { to: Some(address), ..email }.plan();
+            }
+            plan
+        }
+        // "email sam@example.com" / "What should the email to sam@example.com say?" / "I'm late"
+        (_, Some(p), Some(q)) if q.starts_with(talk::ASK_EMAIL_BODY) && says(&plan) => {
+            if let LlmMessage::User { content: before } = &messages[p]
+                && let Some(email) = intent::read_email(before, ctx)
+                && email.to.is_some()
+                && let Some(body) = intent::answer_body(content)
+            {
+                return intent::Email { body: Some(body), ..email }.plan();
+            }
+            plan
+        }
         (Plan::Undo, _, _) => undo(&messages[previous_user.map_or(0, |p| p + 1)..last]),
         _ => plan,
     }
@@ -61,6 +82,26 @@ fn loose(plan: &Plan) -> bool {
         Plan::Unknown => true,
         Plan::Say(s) => s.starts_with(talk::OFFER_ADD),
         _ => false,
+    }
+}
+
+/// A plan that may answer a question about an email: anything but a new email, or a command
+/// other than a note ("his email is sam@example.com").
+fn answers(plan: &Plan) -> bool {
+    match plan {
+        Plan::Calls(calls) => calls.iter().all(|c| c.name == REMEMBER),
+        _ => true,
+    }
+}
+
+/// A plan that may be what an email should say: anything but a new email, "never mind",
+/// "cancel" or "no". ("it moved to 3pm" alone would be a reminder.)
+fn says(plan: &Plan) -> bool {
+    match plan {
+        Plan::Undo => false,
+        Plan::Say(s) => *s != talk::never_mind() && *s != talk::ack(),
+        Plan::Calls(calls) => calls.iter().all(|c| c.name != SEND_EMAIL),
+        _ => true,
     }
 }
 
@@ -82,6 +123,7 @@ fn undo(turn: &[LlmMessage]) -> Plan {
             None => Plan::Say(talk::nothing_to_undo()),
         },
         Some((CREATE_TASK, _)) => Plan::Say(talk::no_task_deletion()),
+        Some((SEND_EMAIL, v)) => Plan::Say(talk::email_not_sent(v.get("code").and_then(Value::as_str))),
         _ => Plan::Say(talk::nothing_to_undo()),
     }
 }

@@ -37,6 +37,14 @@ fn task(args: Value) -> Want {
     call("create_task", args)
 }
 
+fn email(to: &str, body: &str) -> Want {
+    call("send_email", json!({ "to": to, "body": body }))
+}
+
+fn email_about(to: &str, subject: &str, body: &str) -> Want {
+    call("send_email", json!({ "to": to, "subject": subject, "body": body }))
+}
+
 fn text(phrase: &'static str) -> Want {
     Want::Text(phrase)
 }
@@ -395,6 +403,106 @@ fn rows() -> Vec<(Tz, &'static str, Want)> {
         (NY, "what time is it", call("current_time", json!({}))),
         (NY, "what's the date", call("current_time", json!({}))),
         (NY, "what day is it?", call("current_time", json!({}))),
+        // ---- email: sent only once the user says yes ----
+        (NY, "email sam@example.com that I'm running late", email("sam@example.com", "I'm running late")),
+        (
+            NY,
+            "send an email to sam@example.com saying I'll be late",
+            email("sam@example.com", "I'll be late"),
+        ),
+        (NY, "e-mail sam@example.com: running 10 min late", email("sam@example.com", "Running 10 min late")),
+        (
+            NY,
+            "email Sam at sam@example.com and tell him the report is done",
+            email("sam@example.com", "The report is done"),
+        ),
+        (
+            NY,
+            "mail sam@example.com about the meeting: moved to 3pm",
+            email_about("sam@example.com", "The meeting", "Moved to 3pm"),
+        ),
+        (NY, "email sam@example.com that im running late", email("sam@example.com", "I'm running late")),
+        (NY, "EMAIL SAM@EXAMPLE.COM THAT I'M RUNNING LATE", email("sam@example.com", "I'm running late")),
+        (
+            NY,
+            "hey nudge, can you email sam@example.com to say i'll be there at 5 pls",
+            email("sam@example.com", "I'll be there at 5"),
+        ),
+        (
+            NY,
+            "send sam@example.com an email saying the keys are under the mat!",
+            email("sam@example.com", "The keys are under the mat!"),
+        ),
+        (
+            NY,
+            "email Sam <sam@example.com>: are you free for lunch?",
+            email("sam@example.com", "Are you free for lunch?"),
+        ),
+        (
+            NY,
+            "email sam@example.com subject: Lunch, see you at 1",
+            email_about("sam@example.com", "Lunch", "See you at 1"),
+        ),
+        (
+            NY,
+            "email sam@example.com and tell her to call me back",
+            email("sam@example.com", "Please call me back"),
+        ),
+        (
+            NY,
+            "email sam@example.com and ask him to send the slides",
+            email("sam@example.com", "Could you send the slides?"),
+        ),
+        (NY, "let sam@example.com know that I'm running late", email("sam@example.com", "I'm running late")),
+        (
+            NY,
+            "email sam@example.com that I'm late. Call me at 5",
+            email("sam@example.com", "I'm late. Call me at 5"),
+        ),
+        (
+            NY,
+            "add milk\nemail sam@example.com that I'm late",
+            Want::Calls(vec![
+                ("create_task", json!({ "title": "milk" })),
+                ("send_email", json!({ "to": "sam@example.com", "body": "I'm late" })),
+            ]),
+        ),
+        (
+            NY,
+            "email sam@example.com, subject lunch: see you at 1",
+            email_about("sam@example.com", "Lunch", "See you at 1"),
+        ),
+        (NY, "📧 email sam@example.com: on my way", email("sam@example.com", "On my way")),
+        // What it is for is not what it says: asked.
+        (
+            NY,
+            "email sam@example.com to confirm the meeting",
+            text("What should the email to sam@example.com say?"),
+        ),
+        (NY, "email Sam that I'm late", text("What's the email address for Sam?")),
+        (NY, "email my boss that i'm sick today", text("What's the email address for your boss?")),
+        (NY, "email sam@example.com", text("What should the email to sam@example.com say?")),
+        (NY, "send an email to sam@example.com", text("What should the email to sam@example.com say?")),
+        // Email in other sentences is not an email to send.
+        (
+            NY,
+            "remind me to email sam@example.com",
+            text("When should I remind you to email sam@example.com?"),
+        ),
+        (
+            NY,
+            "remind me to email sam@example.com at 5pm",
+            reminder("email sam@example.com", "2026-11-18T17:00"),
+        ),
+        (NY, "add task: answer Sam's email", task(json!({ "title": "answer Sam's email" }))),
+        (NY, "i need to check my email", task(json!({ "title": "check my email" }))),
+        (NY, "email the landlord", text("Want me to add \"email the landlord\" to your list?")),
+        (NY, "email sam@example.com tomorrow", reminder("email sam@example.com", "2026-11-19T09:00")),
+        (
+            NY,
+            "remember that my email is sam@example.com",
+            call("remember", json!({ "content": "my email is sam@example.com" })),
+        ),
         // ---- no tool ----
         (NY, "hi", text("What can I help you keep track of")),
         (NY, "hey nudge", text("What can I help you keep track of")),
@@ -508,6 +616,42 @@ fn messages_mean_these_calls() {
     if !failures.is_empty() {
         panic!("{} of {} rows failed:\n{}", failures.len(), rows.len(), failures.join("\n"));
     }
+}
+
+/// Every call in the table fits the domain's catalog: a tool it has, the arguments it names
+/// (all it requires, nothing else), each of the type it says.
+#[test]
+fn the_calls_fit_the_catalog() {
+    let specs = nudge_domain::tools::Toolbox::builtin().specs();
+    let mut failures = Vec::new();
+    for (_, message, want) in rows() {
+        let Want::Calls(calls) = want else { continue };
+        for (name, args) in calls {
+            let Some(spec) = specs.iter().find(|s| s.name == name) else {
+                failures.push(format!("{message:?}: no tool {name}"));
+                continue;
+            };
+            let props = spec.parameters["properties"].as_object().cloned().unwrap_or_default();
+            let given = args.as_object().cloned().unwrap_or_default();
+            for required in spec.parameters["required"].as_array().into_iter().flatten() {
+                if !given.contains_key(required.as_str().unwrap_or("")) {
+                    failures.push(format!("{message:?}: {name} without {required}"));
+                }
+            }
+            for (key, value) in &given {
+                let fits = match props.get(key).map(|p| &p["type"]) {
+                    None => false,
+                    Some(Value::String(t)) if t == "string" => value.is_string(),
+                    Some(Value::String(t)) if t == "integer" => value.is_i64(),
+                    Some(_) => true,
+                };
+                if !fits {
+                    failures.push(format!("{message:?}: {name} does not take {key} = {value}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 fn got_model_name(brain: &OfflineBrain) -> bool {

@@ -380,6 +380,43 @@ fn errors_get_a_way_forward() {
     assert!(raw.starts_with("Sorry, I couldn't add that task"), "{raw}");
 }
 
+fn waiting(asked_on: &str) -> Value {
+    json!({
+        "status": "waiting_for_approval",
+        "approval_id": "0190ap",
+        "code": "4821",
+        "expires_at": "2026-11-18T19:20:00Z",
+        "expires_in_minutes": 15,
+        "asked_on": asked_on,
+        "summary": "send an email to sam@example.com: \"I'm running late\""
+    })
+}
+
+#[test]
+fn an_email_waits_for_a_yes_and_says_how_to_give_it() {
+    let args = json!({ "to": "sam@example.com", "body": "I'm running late" });
+    assert_eq!(
+        reply("send_email", args.clone(), waiting("sms")),
+        "I'll email sam@example.com once you say yes: reply YES 4821 (or NO 4821) to the text I just sent, \
+         within 15 minutes."
+    );
+    assert_eq!(
+        reply("send_email", args.clone(), waiting("app")),
+        "I'll email sam@example.com once you say yes: reply YES 4821 (or NO 4821) by text or in the app, \
+         within 15 minutes."
+    );
+    // Without the minutes, the time it expires in the user's zone.
+    let mut result = waiting("sms");
+    result.as_object_mut().unwrap().remove("expires_in_minutes");
+    let got = reply("send_email", args.clone(), result);
+    assert!(got.ends_with("to the text I just sent, by 2:20 PM."), "{got}");
+    // A refusal says why.
+    let got = error("send_email", args.clone(), "no email channel is configured");
+    assert_eq!(got, "Sorry, I couldn't send that email: no email channel is configured.");
+    let raw = reply_in(NY, &[("send_email", args, Value::String("recipient is not allowed".into()), true)]);
+    assert_eq!(raw, "Sorry, I couldn't send that email: recipient is not allowed.");
+}
+
 #[test]
 fn several_results_one_line_each() {
     let got = reply_in(
@@ -403,6 +440,7 @@ fn replies_are_plain_ascii() {
         created("take my meds", "2026-11-18T21:00:00-05:00", None),
         reply("agenda", json!({}), json!({ "day": "2026-11-18", "tasks": [], "reminders": [] })),
         error("complete_task", json!({ "task": "laundry" }), "not found"),
+        reply("send_email", json!({ "to": "sam@example.com", "body": "Café at 5 ☕" }), waiting("sms")),
     ];
     for s in samples {
         assert!(s.is_ascii(), "{s}");

@@ -108,6 +108,83 @@ fn undo_cancels_the_reminder_just_set() {
 }
 
 #[test]
+fn an_email_without_an_address_asks_for_it_and_the_answer_completes_it() {
+    let message = "email Sam that I'm running late";
+    let asked = text_of(vec![user(message)]);
+    assert_eq!(asked, "What's the email address for Sam?");
+    let r = respond(vec![user(message), said(&asked), user("it's sam@example.com")]);
+    assert_eq!(r.tool_calls.len(), 1, "{:?}", r.content);
+    assert_eq!(r.tool_calls[0].name, "send_email");
+    assert_eq!(r.tool_calls[0].arguments, json!({ "to": "sam@example.com", "body": "I'm running late" }));
+    // An answer with no address is read as a message of its own.
+    let got = text_of(vec![user(message), said(&asked), user("never mind")]);
+    assert!(got.contains("No problem"), "{got}");
+}
+
+#[test]
+fn an_email_with_nothing_to_say_asks_what_and_the_answer_is_the_body() {
+    let message = "mail sam@example.com about the meeting";
+    let asked = text_of(vec![user(message)]);
+    assert_eq!(asked, "What should the email to sam@example.com say?");
+    // The answer is sent as written, even when it reads like a command of its own.
+    let r = respond(vec![user(message), said(&asked), user("it moved to 3pm, sorry!")]);
+    assert_eq!(r.tool_calls.len(), 1, "{:?}", r.content);
+    assert_eq!(
+        r.tool_calls[0].arguments,
+        json!({ "to": "sam@example.com", "subject": "The meeting", "body": "It moved to 3pm, sorry!" })
+    );
+    for out in ["never mind", "cancel"] {
+        let r = respond(vec![user(message), said(&asked), user(out)]);
+        assert!(r.tool_calls.is_empty(), "{out}: {:?}", r.tool_calls);
+    }
+}
+
+#[test]
+fn an_email_is_not_offered_by_a_catalog_without_it() {
+    let mut req = request(vec![user("email sam@example.com that I'm running late")]);
+    req.tools = vec![ToolSpec {
+        name: "create_task".into(),
+        description: "Add a task".into(),
+        parameters: json!({ "type": "object" }),
+    }];
+    let r = OfflineBrain::new().respond(&req);
+    assert!(r.tool_calls.is_empty());
+    assert!(r.content.unwrap().contains("can't do that"));
+    // Nor asked about.
+    req.messages = vec![user("email Sam that I'm running late")];
+    let r = OfflineBrain::new().respond(&req);
+    assert!(r.content.unwrap().contains("can't do that"));
+}
+
+#[test]
+fn undo_after_an_email_says_nothing_was_sent() {
+    let call = ToolCall {
+        id: "call_1".into(),
+        name: "send_email".into(),
+        arguments: json!({ "to": "sam@example.com", "body": "I'm running late" }),
+    };
+    let result = json!({
+        "status": "waiting_for_approval", "approval_id": "0190ap", "code": "4821",
+        "expires_at": "2026-11-18T19:20:00Z", "expires_in_minutes": 15, "asked_on": "sms",
+        "summary": "send an email to sam@example.com: \"I'm running late\""
+    });
+    let got = text_of(vec![
+        user("email sam@example.com that I'm running late"),
+        LlmMessage::Assistant { content: None, tool_calls: vec![call] },
+        LlmMessage::Tool {
+            call_id: "call_1".into(),
+            name: "send_email".into(),
+            content: result.to_string(),
+            is_error: false,
+        },
+        said("I'll email sam@example.com once you say yes."),
+        user("undo"),
+    ]);
+    assert!(got.starts_with("Nothing has been sent"), "{got}");
+    assert!(got.contains("NO 4821"), "{got}");
+}
+
+#[test]
 fn results_from_an_earlier_turn_do_not_make_a_reply() {
     // The tool results belong to the previous user message; this one is read afresh.
     let r = respond(vec![

@@ -2,25 +2,29 @@
 //!
 //! A message is spelled out (SMS shorthand, typos of the command words), stripped of how it is
 //! addressed ("hey nudge, can you…", "…please"), then tried against each intent in a fixed
-//! order, most specific first: small talk, the time, snoozing, cancelling, listing reminders,
+//! order, most specific first: small talk, the time, emailing someone (only when the message
+//! opens with it: "remind me to email…" is a reminder), snoozing, cancelling, listing reminders,
 //! listing tasks, the agenda, forgetting, remembering, recalling, completing a task, updating a
 //! task, setting a reminder, adding a task. A message none of them takes but that names a time
 //! ("call mom at 5") is read as a reminder, which is what people text a reminder assistant for;
 //! a short bare thing to do ("buy milk") is offered as a task, and added on "yes".
 
 mod chat;
+mod email;
 mod memory;
 mod reminders;
 mod tasks;
 
 use chrono::NaiveDateTime;
 
-use crate::calls::Call;
+use crate::calls::{Call, SEND_EMAIL};
 use crate::extract::{LEADING_FILLER, Span, TRAILING_FILLER, Text, canonical, tidy};
 use crate::talk;
 use crate::when::{self, Ctx};
 
 use chat::{canned, current_time, small_talk};
+use email::send_email;
+pub(crate) use email::{Email, address_in, answer_body, read as read_email};
 use memory::{forget, recall, remember};
 use reminders::{cancel, fallback_reminder, list_reminders, remind, snooze};
 use tasks::{add_task, agenda, complete, list_tasks, offer_task, update};
@@ -36,6 +40,9 @@ pub(crate) enum Plan {
     AskWhen(String),
     /// A reminder time with nothing said about what: ask.
     AskWhat { at: NaiveDateTime, rrule: Option<String> },
+    /// A question back before `tool` can be called (an email without an address); said only
+    /// when the catalog offers the tool.
+    Ask { tool: &'static str, question: String },
     /// "undo", "cancel that": depends on what was just done.
     Undo,
     /// Not understood.
@@ -51,20 +58,25 @@ fn say(s: String) -> Option<Plan> {
 }
 
 /// Reads a message. Several lines or sentences that are each a command are each run ("add
-/// milk\nadd eggs", "add milk. what's on today?"); otherwise the message is read whole.
+/// milk\nadd eggs", "add milk. what's on today?"); otherwise the message is read whole. An email
+/// takes in all that follows it ("email sam@… that I'm late. Call me at 5" is one email).
 pub(crate) fn read(message: &str, ctx: &Ctx) -> Plan {
     let lines: Vec<&str> = message.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     for pieces in [lines.clone(), sentences(&lines.join(" "))] {
         if pieces.len() > 1 {
-            let plans: Vec<Plan> = pieces.iter().map(|l| read_one(l, ctx)).collect();
-            if plans.iter().all(|p| matches!(p, Plan::Calls(_))) {
+            let plans: Vec<Plan> = pieces.iter().map(|l| read_one(l, l, ctx)).collect();
+            let emails_before_the_end = plans[..plans.len() - 1].iter().any(|p| match p {
+                Plan::Calls(calls) => calls.iter().any(|c| c.name == SEND_EMAIL),
+                _ => false,
+            });
+            if plans.iter().all(|p| matches!(p, Plan::Calls(_))) && !emails_before_the_end {
                 let calls =
                     plans.into_iter().flat_map(|p| if let Plan::Calls(c) = p { c } else { Vec::new() });
                 return Plan::Calls(calls.collect());
             }
         }
     }
-    read_one(&lines.join(" "), ctx)
+    read_one(&lines.join(" "), message, ctx)
 }
 
 /// The sentences of a line: split after `.`, `!` or `?` followed by a space ("9.30" and
@@ -120,10 +132,12 @@ pub(crate) fn is_yes(message: &str) -> bool {
 struct Msg<'a> {
     u: Span<'a>,
     question: bool,
+    /// The message as typed, with its lines, for what is sent on as written (an email's body).
+    raw: &'a str,
     ctx: &'a Ctx,
 }
 
-fn read_one(message: &str, ctx: &Ctx) -> Plan {
+fn read_one(message: &str, raw: &str, ctx: &Ctx) -> Plan {
     // Caps lock on ("REMIND ME TO TAKE MY MEDS") is not a name written in capitals.
     let shouted = message.chars().any(char::is_alphabetic) && !message.chars().any(char::is_lowercase);
     let message = if shouted { message.to_lowercase() } else { message.to_owned() };
@@ -146,10 +160,11 @@ fn read_one(message: &str, ctx: &Ctx) -> Plan {
     if let Some(p) = small_talk(u) {
         return p;
     }
-    let m = Msg { u, question, ctx };
-    let intents: [fn(Msg) -> Option<Plan>; 16] = [
+    let m = Msg { u, question, raw, ctx };
+    let intents: [fn(Msg) -> Option<Plan>; 17] = [
         canned,
         current_time,
+        send_email,
         snooze,
         cancel,
         list_reminders,
