@@ -75,6 +75,7 @@ async fn invoke_on(state: &ApiState, function: &'static str, file: &str) -> (u16
         "admin" => admin::routes(),
         "reminders" => reminders::routes(),
         "chat" => chat::routes(Arc::new(nudge_tests::offline_agent()), chat::TURN_TIMEOUT),
+        "approvals" => approvals::routes(),
         other => panic!("no function {other}"),
     };
     let response = nudge_http::app(function, routes, state.clone()).oneshot(request).await.unwrap();
@@ -520,4 +521,106 @@ async fn sms_inbound_refuses_everything_while_the_token_is_the_templates_placeho
     assert_eq!(envelope["error"]["code"], "NOT_CONFIGURED", "{envelope}");
     assert!(s.ports.inbound.get_inbound(&event_sid(file)).await.unwrap().is_none());
     assert!(agent_queue(&store).await.is_empty());
+}
+
+const APPROVAL: &str = "0190ffff-0000-7000-8000-000000000001";
+
+/// The pending approval `approvals-decide.json` decides: the events' user's, asked just now.
+fn the_fixture_approval() -> nudge_domain::Approval {
+    let now = chrono::Utc::now();
+    nudge_domain::Approval {
+        id: APPROVAL.parse().unwrap(),
+        user_id: USER.parse().unwrap(),
+        task_id: None,
+        action_type: nudge_domain::ActionType::parse("send_email").unwrap(),
+        details: serde_json::json!({"to": "sam@example.com", "body": "Running late."}),
+        summary: "email sam@example.com that I'm running late".into(),
+        status: nudge_domain::ApprovalStatus::Pending,
+        requested_by: "assistant".into(),
+        approved_by: None,
+        approved_at: None,
+        decided_via: None,
+        reason: None,
+        expires_at: now
+            + nudge_domain::approvals::lifetime(&nudge_domain::ActionType::parse("send_email").unwrap()),
+        created_at: now,
+        updated_at: now,
+        conversation_id: None,
+        tool_call_id: None,
+        code: nudge_domain::ApprovalCode::parse("4821").unwrap(),
+        result: None,
+        version: 1,
+    }
+}
+
+/// The events' user's audit log, oldest first.
+async fn audit_log(ports: &Ports) -> Vec<nudge_domain::AuditEntry> {
+    let page = nudge_domain::PageRequest { limit: nudge_domain::Limit::new(20).unwrap(), after: None };
+    let mut entries = ports.audit.list_audit(&USER.parse().unwrap(), &page).await.unwrap().items;
+    entries.sort_by_key(|e| e.at);
+    entries
+}
+
+#[tokio::test]
+async fn approvals_list_event_lists_none_before_any_request() {
+    let (status, body) = invoke("approvals", "approvals-list.json").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"], serde_json::json!({"items": [], "next_cursor": null}));
+}
+
+#[tokio::test]
+async fn approvals_create_event_asks_the_user_and_audits_the_gateways_source_ip() {
+    let s = state().await;
+    let (status, body) = invoke_on(&s, "approvals", "approvals-create.json").await;
+    assert_eq!(status, 201, "{body}");
+    let a = &body["data"];
+    assert_eq!(
+        (a["status"].as_str(), a["action_type"].as_str()),
+        (Some("pending"), Some("send_email")),
+        "{a}"
+    );
+    let code = a["code"].as_str().unwrap();
+    assert!(code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()), "{code}");
+    assert_eq!((a["requested_by"].as_str(), a["task_id"].as_str()), (Some(USER), Some(TASK)), "{a}");
+    assert!(a["approved_by"].is_null() && a["result"].is_null(), "{a}");
+
+    let (status, listed) = invoke_on(&s, "approvals", "approvals-list.json").await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed["data"]["items"][0]["id"], a["id"], "{listed}");
+
+    let log = audit_log(&s.ports).await;
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!((log[0].action.as_str(), log[0].via), ("approval.requested", nudge_domain::Via::Api));
+    // API Gateway's sourceIp, not the first X-Forwarded-For hop, which the caller wrote.
+    assert_eq!(log[0].ip.as_deref(), Some("203.0.113.7"));
+}
+
+#[tokio::test]
+async fn approvals_decide_event_approves_once() {
+    let (s, store) = state_and_store().await;
+    s.ports.approvals.insert_approval(&the_fixture_approval()).await.unwrap();
+    let (status, body) = invoke_on(&s, "approvals", "approvals-decide.json").await;
+    assert_eq!(status, 200, "{body}");
+    let a = &body["data"];
+    assert_eq!((a["id"].as_str(), a["status"].as_str()), (Some(APPROVAL), Some("approved")), "{a}");
+    assert_eq!((a["approved_by"].as_str(), a["decided_via"].as_str()), (Some(USER), Some("api")), "{a}");
+    assert_eq!(a["reason"], "yes, send it");
+    assert_eq!(
+        agent_queue(&store).await,
+        vec![nudge_domain::AgentMessage::ExecuteApproval {
+            user_id: USER.parse().unwrap(),
+            approval_id: APPROVAL.parse().unwrap()
+        }],
+        "the approved action is queued to run"
+    );
+
+    // The same decision again changes nothing.
+    let (status, again) = invoke_on(&s, "approvals", "approvals-decide.json").await;
+    assert_eq!((status, again["error"]["code"].as_str()), (409, Some("CONFLICT")), "{again}");
+    let stored =
+        s.ports.approvals.get_approval(&USER.parse().unwrap(), &APPROVAL.parse().unwrap()).await.unwrap();
+    assert_eq!(stored.unwrap().version, 2);
+    let log = audit_log(&s.ports).await;
+    assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["approval.approved"]);
+    assert_eq!(log[0].ip.as_deref(), Some("203.0.113.7"));
 }

@@ -49,6 +49,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(tasks::ApiDoc::openapi());
     doc.merge(reminders::ApiDoc::openapi());
     doc.merge(chat::ApiDoc::openapi());
+    doc.merge(approvals::ApiDoc::openapi());
     doc
 }
 

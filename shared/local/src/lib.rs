@@ -42,6 +42,7 @@ pub fn routes_with(
         .merge(reminders::routes())
         .merge(chat::routes(agent, turn_timeout))
         .merge(sms_inbound::routes(webhook))
+        .merge(approvals::routes())
 }
 
 /// The stack's parts, opened from a data directory.

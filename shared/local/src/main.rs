@@ -145,7 +145,11 @@ async fn serve(stack: Stack, addr: SocketAddr) -> Result<(), String> {
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!(%addr, data_dir = %stack.data_dir.display(), "nudge-local listening on http://{addr}");
-    axum::serve(listener, stack.router()).with_graceful_shutdown(shutdown()).await.map_err(|e| e.to_string())
+    // With the peer's address, so the audit log records who decided from where.
+    axum::serve(listener, stack.router().into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn shutdown() {

@@ -359,3 +359,72 @@ async fn a_signed_text_is_answered_through_twilios_messages_api() {
     let twilio = nudge_tests::twilio::Twilio::start().await;
     a_signed_text_is_answered_and_its_reminder_follows(Some(&twilio)).await;
 }
+
+/// Issue 6's "done when", with the real binary and the offline brain: asked in chat to e-mail
+/// someone, the assistant asks by SMS first; a signed `YES <code>` sends the e-mail once, and
+/// the conversation shows the result.
+#[tokio::test]
+async fn an_email_asked_for_in_chat_goes_out_once_after_a_yes_by_text() {
+    let dir = data_dir();
+    let phone = "+14155550180";
+    let add = |name: &str, phone: &str, admin: bool| {
+        let mut args = vec!["user", "add", "--name", name, "--phone", phone, "--timezone", "Europe/Paris"];
+        if admin {
+            args.extend(["--role", "admin"]);
+        }
+        let out = cli(&dir, &args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let user: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let out = cli(&dir, &["token", "--user", user["id"].as_str().unwrap()]);
+        String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned()
+    };
+    let admin = add("Ada", "+14155550181", true);
+    let sam = add("Sam", phone, false);
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let _server = serve_with(&dir, port, &[]).await;
+    let http = reqwest::Client::new();
+    let call = |method: &str, path: &str, token: &str, body: Option<Value>| {
+        let mut req = http.request(method.parse().unwrap(), format!("{base}{path}")).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let outbox = || async {
+        let all = call("GET", "/api/admin/outbox", &admin, None).await["data"].as_array().unwrap().clone();
+        all.into_iter()
+            .rev()
+            .map(|e| (e["to"].as_str().unwrap().to_owned(), e["text"].as_str().unwrap().to_owned()))
+            .collect::<Vec<_>>()
+    };
+
+    let turn = call(
+        "POST",
+        "/api/chat",
+        &sam,
+        Some(json!({"message": "email sam@example.com that I'm running late"})),
+    )
+    .await;
+    let conversation = turn["data"]["conversation_id"].as_str().expect("a turn").to_owned();
+    let pending = call("GET", "/api/approvals", &sam, None).await["data"]["items"].clone();
+    assert_eq!(pending.as_array().map(Vec::len), Some(1), "{turn}");
+    let code = pending[0]["code"].as_str().unwrap().to_owned();
+    eventually("the question by SMS", || async {
+        outbox().await.iter().any(|(to, text)| to == phone && text.contains(&format!("YES {code}")))
+    })
+    .await;
+
+    let answer = text(&dir, port, &[], phone, &format!("YES {code}"));
+    assert!(answer.contains("OK, I&apos;ll send an email to sam@example.com"), "{answer}");
+    eventually("the e-mail", || async { outbox().await.iter().any(|(to, _)| to == "sam@example.com") }).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let emails: Vec<_> = outbox().await.into_iter().filter(|(to, _)| to == "sam@example.com").collect();
+    assert_eq!(emails.len(), 1, "once: {emails:?}");
+    assert!(emails[0].1.contains("running late"), "{emails:?}");
+    let messages = call("GET", &format!("/api/conversations/{conversation}/messages"), &sam, None).await;
+    let said: Vec<&str> =
+        messages["data"]["items"].as_array().unwrap().iter().filter_map(|m| m["content"].as_str()).collect();
+    assert!(said.iter().any(|t| t.starts_with("Done: the email to sam@example.com")), "{said:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
