@@ -175,9 +175,19 @@ impl Flow {
             .collect()
     }
 
+    /// The audit log's entries, in the order the steps happen (the clock stands still here, so
+    /// entries of one instant are put in that order).
     async fn audit(&self) -> Vec<String> {
         let page = self.app.state.ports.audit.list_audit(&self.user, &PageRequest::default()).await.unwrap();
-        page.items.iter().rev().map(|e| format!("{} via {}", e.action, e.via.as_str())).collect()
+        let step = |action: &str| {
+            ["requested", "approved", "denied", "expired", "executed", "failed"]
+                .iter()
+                .position(|s| action.ends_with(s))
+                .unwrap_or(usize::MAX)
+        };
+        let mut entries: Vec<_> = page.items.iter().map(|e| (e.at, step(&e.action), e)).collect();
+        entries.sort_by_key(|(at, step, _)| (*at, *step));
+        entries.iter().map(|(_, _, e)| format!("{} via {}", e.action, e.via.as_str())).collect()
     }
 }
 
@@ -308,7 +318,111 @@ async fn two_workers_executing_at_once_send_one_email(b: Backend) {
     assert_eq!(f.audit().await.iter().filter(|a| a.starts_with("approval.executed")).count(), 1);
 }
 
+async fn a_run_retried_later_sends_one_email_and_one_notice(b: Backend) {
+    let f = Flow::new(b).await;
+    let (_, approval) = f.ask().await;
+    let path = format!("/api/approvals/{}", approval["id"].as_str().unwrap());
+    f.app.call("PUT", &path, Some(&f.token), Some(json!({"status": "approved"}))).await;
+    let execute: Vec<AgentMessage> = f
+        .agent_messages()
+        .await
+        .into_iter()
+        .filter(|m| matches!(m, AgentMessage::ExecuteApproval { .. }))
+        .collect();
+    assert!(f.work(&execute).await.is_empty());
+    // SQS hands the same message out again minutes later.
+    f.clock.advance(Duration::minutes(3));
+    assert!(f.work(&execute).await.is_empty());
+    f.notify().await;
+    assert_eq!(f.emails().await.len(), 1, "one e-mail");
+    let done: Vec<String> = f.texts().into_iter().filter(|t| t.starts_with("Done:")).collect();
+    assert_eq!(done.len(), 1, "one notice: {done:?}");
+}
+
+async fn an_approved_action_whose_message_was_lost_runs_from_the_tick_or_is_given_up(b: Backend) {
+    let f = Flow::new(b).await;
+    let now = |f: &Flow| nudge_domain::Clock::now(&*f.clock);
+    // Two approvals, approved; their execution messages are lost.
+    let (_, first) = f.ask().await;
+    let body = json!({"action_type": "send_email", "summary": "s", "details": {"to": "kim@example.com", "body": "hi"}});
+    let (_, second) = f.app.call("POST", "/api/approvals", Some(&f.token), Some(body)).await;
+    let second = second["data"].clone();
+    for a in [&first, &second] {
+        let path = format!("/api/approvals/{}", a["id"].as_str().unwrap());
+        assert_eq!(
+            f.app.call("PUT", &path, Some(&f.token), Some(json!({"status": "approved"}))).await.0,
+            200
+        );
+    }
+    f.agent_messages().await;
+    f.clock.advance(Duration::minutes(5));
+    let report = tick::run_tick(&f.app.state.ports, now(&f)).await.unwrap();
+    assert_eq!(report.approvals_requeued, 2, "queued again five minutes on");
+    let execute = f.agent_messages().await;
+    // One of them runs; the other's message is lost again, for an hour.
+    assert!(f.work(&execute[..1]).await.is_empty());
+    f.clock.advance(Duration::minutes(55));
+    let report = tick::run_tick(&f.app.state.ports, now(&f)).await.unwrap();
+    assert_eq!((report.approvals_requeued, report.approvals_given_up), (0, 1), "{report:?}");
+    let statuses: Vec<Value> = [&first, &second].iter().map(|a| a["id"].clone()).collect();
+    let mut seen = vec![];
+    for id in statuses {
+        seen.push(f.approval(id.as_str().unwrap()).await["status"].as_str().unwrap().to_owned());
+    }
+    seen.sort();
+    assert_eq!(seen, ["executed", "failed"]);
+    f.notify().await;
+    assert_eq!(f.emails().await.len(), 1, "the given-up one sends nothing");
+    assert!(
+        f.texts().iter().any(|t| t.ends_with("it could not run in time.")),
+        "the user is told: {:?}",
+        f.texts()
+    );
+    // Settled approvals are off the due index.
+    f.clock.advance(Duration::minutes(5));
+    let report = tick::run_tick(&f.app.state.ports, now(&f)).await.unwrap();
+    assert_eq!((report.items_read, report.approvals_requeued), (0, 0), "{report:?}");
+}
+
+async fn what_the_user_is_asked_is_made_from_what_will_run(b: Backend) {
+    let f = Flow::new(b).await;
+    let body = json!({
+        "action_type": "send_email",
+        "summary": "send Mom a birthday card",
+        "details": {"to": "someone-else@example.com", "body": "wire the money"},
+    });
+    let (status, created) = f.app.call("POST", "/api/approvals", Some(&f.token), Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["data"]["summary"], "send an email to someone-else@example.com: \"wire the money\"");
+    f.notify().await;
+    assert!(f.texts()[0].contains("someone-else@example.com"), "{:?}", f.texts());
+    // An integration's own action keeps its description, and is not run by Nudge.
+    let body = json!({"action_type": "crm.update", "summary": "mark the deal won", "details": {"deal": 7}});
+    let (_, created) = f.app.call("POST", "/api/approvals", Some(&f.token), Some(body)).await;
+    assert_eq!(created["data"]["summary"], "mark the deal won");
+    let path = format!("/api/approvals/{}", created["data"]["id"].as_str().unwrap());
+    let (_, decided) = f.app.call("PUT", &path, Some(&f.token), Some(json!({"status": "approved"}))).await;
+    assert_eq!(decided["data"]["status"], "approved", "the integration reads it and acts");
+    assert!(f.agent_messages().await.iter().all(|m| !matches!(m, AgentMessage::ExecuteApproval { .. })));
+}
+
+async fn approvals_asked_for_are_limited_per_hour(b: Backend) {
+    let f = Flow::new(b).await;
+    let body = json!({"action_type": "crm.update", "summary": "mark the deal won", "details": {}});
+    for _ in 0..20 {
+        assert_eq!(f.app.call("POST", "/api/approvals", Some(&f.token), Some(body.clone())).await.0, 201);
+    }
+    let (status, refused) = f.app.call("POST", "/api/approvals", Some(&f.token), Some(body.clone())).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (429, Some("RATE_LIMITED")), "{refused}");
+    f.clock.advance(Duration::hours(1));
+    assert_eq!(f.app.call("POST", "/api/approvals", Some(&f.token), Some(body)).await.0, 201);
+}
+
 nudge_tests::on_both_backends!(
+    a_run_retried_later_sends_one_email_and_one_notice,
+    an_approved_action_whose_message_was_lost_runs_from_the_tick_or_is_given_up,
+    what_the_user_is_asked_is_made_from_what_will_run,
+    approvals_asked_for_are_limited_per_hour,
     a_yes_by_text_sends_the_email_once_and_the_conversation_says_so,
     a_no_by_text_sends_nothing_and_says_so,
     a_code_from_another_phone_decides_nothing,

@@ -62,6 +62,12 @@ pub struct ActionType(String);
 impl ActionType {
     pub const SEND_EMAIL: &'static str = "send_email";
 
+    /// Whether Nudge runs this action once approved. Others (an integration's own) are only
+    /// decided here: the requester reads the decision and acts on it.
+    pub fn runs_here(&self) -> bool {
+        self.0 == Self::SEND_EMAIL
+    }
+
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let s = raw.trim();
         let ok = !s.is_empty()
@@ -195,10 +201,29 @@ pub struct Approval {
     pub version: u64,
 }
 
+/// An approved action not run this long after its approval is queued again by the tick.
+pub const RETRY_AFTER: chrono::Duration = chrono::Duration::minutes(5);
+/// An approved action not run this long after its approval is given up (`failed`): the user
+/// said yes to something then, not to whenever it finally runs.
+pub const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::minutes(60);
+
 impl Approval {
     /// Whether a decision at `now` still counts.
     pub fn is_open(&self, now: DateTime<Utc>) -> bool {
         self.status == ApprovalStatus::Pending && now < self.expires_at
+    }
+
+    /// When the tick must look at it (its place on the due index): a pending one when it
+    /// expires; an approved one not yet run, a while after its approval (its execution may
+    /// have been lost); `None` once it is settled.
+    pub fn due_at(&self) -> Option<DateTime<Utc>> {
+        match self.status {
+            ApprovalStatus::Pending => Some(self.expires_at),
+            ApprovalStatus::Approved if self.action_type.runs_here() => {
+                Some(self.approved_at.unwrap_or(self.updated_at) + RETRY_AFTER)
+            }
+            _ => None,
+        }
     }
 }
 

@@ -37,6 +37,28 @@ pub struct NewApproval {
     pub tool_call_id: Option<String>,
 }
 
+/// Approvals a user may be asked for in an hour: each is a text, and an approved e-mail leaves
+/// from Nudge's own address.
+pub const REQUESTS_PER_HOUR: u64 = 20;
+
+/// What an action would do, in the words the user is asked with, for the actions Nudge runs:
+/// made from what will run, never from a caller's description of it.
+pub fn summary_for(action: &ActionType, details: &Value) -> Option<String> {
+    let said = |v: &Value, max: usize| {
+        let s = v.as_str().unwrap_or_default().trim();
+        let cut: String = s.chars().take(max).collect();
+        if cut.chars().count() < s.chars().count() { format!("{}...", cut.trim_end()) } else { cut }
+    };
+    match action.as_str() {
+        ActionType::SEND_EMAIL => Some(format!(
+            "send an email to {}: \"{}\"",
+            said(&details["to"], 100),
+            said(&details["body"], 80)
+        )),
+        _ => None,
+    }
+}
+
 /// Requests an approval for `owner` and asks them on their channel.
 pub async fn request(
     p: &Ports,
@@ -44,8 +66,8 @@ pub async fn request(
     new: NewApproval,
     actor: &Actor,
 ) -> Result<Approval, DomainError> {
-    let summary = new.summary.trim().to_owned();
-    if summary.is_empty() || summary.chars().count() > MAX_SUMMARY_CHARS {
+    let given = new.summary.trim();
+    if given.is_empty() || given.chars().count() > MAX_SUMMARY_CHARS {
         return Err(
             ValidationError::new("summary", format!("must be 1 to {MAX_SUMMARY_CHARS} characters")).into()
         );
@@ -60,7 +82,17 @@ pub async fn request(
     if new.action_type.as_str() == ActionType::SEND_EMAIL {
         email_of(&new.details)?;
     }
+    // The user is asked in words made from what will run, when Nudge runs it; an integration's
+    // own action is described by the integration.
+    let summary = summary_for(&new.action_type, &new.details).unwrap_or_else(|| given.to_owned());
     let now = p.clock.now();
+    let hour = now.timestamp().div_euclid(3600);
+    let asked = p.counters.hit(&format!("approvals#{owner}#{hour}"), now + Duration::hours(2)).await?;
+    if asked > REQUESTS_PER_HOUR {
+        return Err(DomainError::RateLimited(format!(
+            "at most {REQUESTS_PER_HOUR} approvals can be asked for in an hour; try again later"
+        )));
+    }
     let mut attempt = 0;
     let approval = loop {
         let id = p.ids.new_id();
@@ -98,9 +130,10 @@ pub async fn request(
         p,
         owner,
         actor,
-        "approval.requested",
+                "approval.requested",
         &approval.id.to_string(),
-        json!({"action_type": approval.action_type, "expires_at": approval.expires_at}),
+        approval.created_at,
+        json!({"action_type": approval.action_type, "expires_at": approval.expires_at, "details": approval.details}),
     )
     .await?;
     let minutes = (approval.expires_at - now).num_minutes();
@@ -108,7 +141,7 @@ pub async fn request(
         "Nudge would like to {}. Reply YES {} to go ahead or NO {} to cancel (within {minutes} min).",
         approval.summary, approval.code, approval.code
     );
-    tell(p, &approval, user.preferences.channel, "ask", ask, now).await?;
+    tell(p, &approval, user.preferences.channel, Stage::Ask, ask).await?;
     Ok(approval)
 }
 
@@ -206,27 +239,69 @@ async fn decide_loaded(
         Err(e) => return Err(e.into()),
     }
     let action = if d.approve { "approval.approved" } else { "approval.denied" };
-    audit::record(p, a.user_id, actor, action, &a.id.to_string(), json!({"reason": a.reason})).await?;
-    if d.approve {
+    audit::record(p, a.user_id, actor, action, &a.id.to_string(), now, json!({"reason": a.reason})).await?;
+    if d.approve && a.action_type.runs_here() {
+        // Should this message be lost, the tick queues it again (the approval stays due).
         p.agent_queue
             .enqueue_agent(&AgentMessage::ExecuteApproval { user_id: a.user_id, approval_id: a.id })
             .await?;
-    } else {
+    } else if !d.approve {
         let text = format!("Cancelled: I won't {}.", a.summary);
-        close(p, &a, "denied", text, now).await?;
+        close(p, &a, Stage::Denied, text).await?;
     }
     Ok(a)
 }
 
-/// Expires what the tick found overdue; answers how many it expired.
-pub async fn expire_due(p: &Ports, due: Vec<Approval>, now: DateTime<Utc>) -> Result<usize, DomainError> {
-    let mut expired = 0;
+/// What the tick did with the approvals it found due.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tended {
+    pub expired: usize,
+    /// Approved actions queued again (their first message may have been lost).
+    pub requeued: usize,
+    /// Approved actions given up, not run in time.
+    pub given_up: usize,
+}
+
+/// Expires pending approvals whose time ran out; queues again, every few minutes, approved
+/// actions that have not run, and gives them up after
+/// [`GIVE_UP_AFTER`](crate::approval::GIVE_UP_AFTER).
+pub async fn tend_due(p: &Ports, due: Vec<Approval>, now: DateTime<Utc>) -> Result<Tended, DomainError> {
+    let mut t = Tended::default();
     for a in due {
-        if a.status == ApprovalStatus::Pending && now >= a.expires_at {
-            expired += usize::from(expire(p, a, now).await?);
+        match a.status {
+            ApprovalStatus::Pending if now >= a.expires_at => {
+                t.expired += usize::from(expire(p, a, now).await?)
+            }
+            ApprovalStatus::Approved if a.action_type.runs_here() => {
+                let since = now - a.approved_at.unwrap_or(a.updated_at);
+                if since >= crate::approval::GIVE_UP_AFTER {
+                    t.given_up += usize::from(give_up(p, a, now).await?);
+                } else if since.num_minutes() % crate::approval::RETRY_AFTER.num_minutes() == 0 {
+                    let message = AgentMessage::ExecuteApproval { user_id: a.user_id, approval_id: a.id };
+                    p.agent_queue.enqueue_agent(&message).await?;
+                    t.requeued += 1;
+                }
+            }
+            _ => {}
         }
     }
-    Ok(expired)
+    Ok(t)
+}
+
+/// An approved action that did not run in time: failed, and the user told.
+async fn give_up(p: &Ports, mut a: Approval, now: DateTime<Utc>) -> Result<bool, DomainError> {
+    let read = a.version;
+    a.status = ApprovalStatus::Failed;
+    a.result = Some("it could not run in time".into());
+    a.updated_at = now;
+    a.version = read + 1;
+    match p.approvals.replace_approval(&a, read).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) | Err(StoreError::NotFound) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    }
+    finish(p, &a).await?;
+    Ok(true)
 }
 
 /// Expires a pending approval; `false` if it was decided meanwhile.
@@ -240,9 +315,18 @@ async fn expire(p: &Ports, mut a: Approval, now: DateTime<Utc>) -> Result<bool, 
         Err(StoreError::Conflict(_)) | Err(StoreError::NotFound) => return Ok(false),
         Err(e) => return Err(e.into()),
     }
-    audit::record(p, a.user_id, &Actor::system(), "approval.expired", &a.id.to_string(), json!({})).await?;
+    audit::record(
+        p,
+        a.user_id,
+        &Actor::system(),
+        "approval.expired",
+        &a.id.to_string(),
+        a.expires_at,
+        json!({}),
+    )
+    .await?;
     let text = format!("No answer in time, so I didn't {}.", a.summary);
-    close(p, &a, "expired", text, now).await?;
+    close(p, &a, Stage::Expired, text).await?;
     Ok(true)
 }
 
@@ -263,7 +347,12 @@ pub enum Executed {
 pub async fn execute(p: &Ports, owner: UserId, id: ApprovalId) -> Result<Executed, DomainError> {
     let Some(mut a) = p.approvals.get_approval(&owner, &id).await? else { return Ok(Executed::Nothing) };
     match a.status {
-        ApprovalStatus::Executed | ApprovalStatus::Failed => return Ok(Executed::AlreadyDone),
+        ApprovalStatus::Executed | ApprovalStatus::Failed => {
+            // Ran before. What follows a run is idempotent, so a run that stopped after
+            // recording its outcome finishes telling it here.
+            finish(p, &a).await?;
+            return Ok(Executed::AlreadyDone);
+        }
         ApprovalStatus::Approved => {}
         _ => return Ok(Executed::Nothing),
     }
@@ -288,13 +377,22 @@ pub async fn execute(p: &Ports, owner: UserId, id: ApprovalId) -> Result<Execute
             Err(e) => return Err(e.into()),
         }
     }
-    let (action, text, executed) = match &outcome {
-        Ok(done) => ("approval.executed", format!("Done: {done}"), Executed::Executed),
-        Err(why) => ("approval.failed", format!("I couldn't {}: {why}", a.summary), Executed::Failed),
+    finish(p, &a).await?;
+    Ok(if outcome.is_ok() { Executed::Executed } else { Executed::Failed })
+}
+
+/// The audit entry and the notices of a run whose outcome is recorded (or given up).
+async fn finish(p: &Ports, a: &Approval) -> Result<(), DomainError> {
+    let result = a.result.clone().unwrap_or_default();
+    let (action, text) = if a.status == ApprovalStatus::Executed {
+        ("approval.executed", format!("Done: {result}"))
+    } else {
+        ("approval.failed", format!("I couldn't {}: {result}.", a.summary))
     };
-    audit::record(p, owner, &Actor::system(), action, &a.id.to_string(), json!({"status": a.status})).await?;
-    close(p, &a, "result", text, now).await?;
-    Ok(executed)
+    let details = json!({"status": a.status, "result": result});
+    audit::record(p, a.user_id, &Actor::system(), action, &a.id.to_string(), Stage::Result.time(a), details)
+        .await?;
+    close(p, a, Stage::Result, text).await
 }
 
 /// Runs the action: `Ok` with what was done, `Err` with why it could not be (the approval is
@@ -312,7 +410,8 @@ async fn run_action(
             };
             let subject = a.details["subject"].as_str().filter(|s| !s.trim().is_empty()).map(str::to_owned);
             let body = a.details["body"].as_str().unwrap_or_default().to_owned();
-            let id = NotificationId::named(&format!("approval/{}/email", a.id), now);
+            // Named by the approval and its fixed time: any number of runs, one e-mail.
+            let id = NotificationId::named(&format!("approval/{}/email", a.id), Stage::Result.time(a));
             let n = Notification {
                 to: Some(to.as_str().to_owned()),
                 subject,
@@ -337,17 +436,41 @@ fn email_of(details: &Value) -> Result<Email, ValidationError> {
     Ok(email)
 }
 
+/// A moment of an approval's life that the user hears of.
+#[derive(Debug, Clone, Copy)]
+enum Stage {
+    Ask,
+    Denied,
+    Expired,
+    Result,
+}
+
+impl Stage {
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Ask => "ask",
+            Stage::Denied => "denied",
+            Stage::Expired => "expired",
+            Stage::Result => "result",
+        }
+    }
+
+    /// The stage's own time, fixed once it happened: what it writes is named by the approval,
+    /// the stage and this time, so writing it again (a retry, a second worker) is a duplicate.
+    fn time(self, a: &Approval) -> DateTime<Utc> {
+        match self {
+            Stage::Ask => a.created_at,
+            Stage::Expired => a.expires_at,
+            Stage::Denied | Stage::Result => a.approved_at.unwrap_or(a.created_at),
+        }
+    }
+}
+
 /// The end of an approval's life: written into its conversation and told to the user.
-async fn close(
-    p: &Ports,
-    a: &Approval,
-    stage: &str,
-    text: String,
-    now: DateTime<Utc>,
-) -> Result<(), DomainError> {
-    write_back(p, a, stage, &text, now).await?;
+async fn close(p: &Ports, a: &Approval, stage: Stage, text: String) -> Result<(), DomainError> {
+    write_back(p, a, stage, &text).await?;
     let channel = users::get_user(p, a.user_id).await.map(|u| u.preferences.channel).unwrap_or_default();
-    tell(p, a, channel, stage, text, now).await
+    tell(p, a, channel, stage, text).await
 }
 
 /// A notice to the user about `a`, once per stage however often this runs.
@@ -355,12 +478,11 @@ async fn tell(
     p: &Ports,
     a: &Approval,
     channel: Channel,
-    stage: &str,
+    stage: Stage,
     text: String,
-    now: DateTime<Utc>,
 ) -> Result<(), DomainError> {
-    let id = NotificationId::named(&format!("approval/{}/{stage}", a.id), now);
-    let n = notification(a.user_id, id, FireKind::Reply, channel, text, now);
+    let id = NotificationId::named(&format!("approval/{}/{}", a.id, stage.name()), stage.time(a));
+    let n = notification(a.user_id, id, FireKind::Reply, channel, text, p.clock.now());
     p.notifications.insert_notification(&n).await?;
     p.queue.enqueue(&NotifyMessage { user_id: a.user_id, notification_id: id }).await?;
     Ok(())
@@ -396,15 +518,10 @@ fn notification(
 }
 
 /// Adds what became of the approval to the conversation it came from, once.
-async fn write_back(
-    p: &Ports,
-    a: &Approval,
-    stage: &str,
-    text: &str,
-    now: DateTime<Utc>,
-) -> Result<(), DomainError> {
+async fn write_back(p: &Ports, a: &Approval, stage: Stage, text: &str) -> Result<(), DomainError> {
     let Some(conversation) = a.conversation_id else { return Ok(()) };
-    let id = MessageId::named(&format!("approval/{}/{stage}", a.id), now);
+    let now = p.clock.now();
+    let id = MessageId::named(&format!("approval/{}/{}", a.id, stage.name()), stage.time(a));
     for _ in 0..3 {
         let Some(mut c) = p.conversations.get_conversation(&a.user_id, &conversation).await? else {
             return Ok(());

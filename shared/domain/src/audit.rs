@@ -47,17 +47,20 @@ impl Actor {
     }
 }
 
-/// Appends an entry now.
+/// Appends the entry for `action` on `subject`, now. Its id is named by them (sorting at
+/// `happened`, the change's own time), so recording the same change again (a retry after a
+/// later step failed) keeps one entry.
 pub async fn record(
     p: &Ports,
     user: UserId,
     actor: &Actor,
     action: &str,
     subject: &str,
+    happened: chrono::DateTime<chrono::Utc>,
     details: Value,
 ) -> Result<(), StoreError> {
     let entry = AuditEntry {
-        id: AuditId::from_uuid(p.ids.new_id()),
+        id: AuditId::named(&format!("audit/{subject}/{action}"), happened),
         user_id: user,
         at: p.clock.now(),
         actor: actor.who.clone(),
@@ -67,5 +70,8 @@ pub async fn record(
         ip: actor.ip.clone(),
         details,
     };
-    p.audit.append_audit(&entry).await
+    match p.audit.append_audit(&entry).await {
+        Ok(()) | Err(StoreError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }

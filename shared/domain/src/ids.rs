@@ -99,6 +99,13 @@ impl NotificationId {
     }
 }
 
+impl crate::AuditId {
+    /// The entry `key` names: recording the same change twice keeps one entry.
+    pub fn named(key: &str, at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self::from_uuid(named_uuid(key, at))
+    }
+}
+
 impl MessageId {
     /// The message `key` names, written at `at`.
     pub fn named(key: &str, at: chrono::DateTime<chrono::Utc>) -> Self {

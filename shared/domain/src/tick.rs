@@ -34,6 +34,10 @@ pub struct TickReport {
     pub redispatched: usize,
     /// Pending approvals whose time ran out.
     pub approvals_expired: usize,
+    /// Approved actions queued again, not having run yet.
+    pub approvals_requeued: usize,
+    /// Approved actions given up, not having run in time.
+    pub approvals_given_up: usize,
     /// Firings that failed this time (the store erred); they stay due for the next tick.
     pub failed: usize,
 }
@@ -105,7 +109,9 @@ pub async fn run_tick(p: &Ports, now: DateTime<Utc>) -> Result<TickReport, Domai
             Err(e) => return Err(e.into()),
         }
     }
-    report.approvals_expired = crate::approvals::expire_due(p, due.approvals, now).await?;
+    let tended = crate::approvals::tend_due(p, due.approvals, now).await?;
+    (report.approvals_expired, report.approvals_requeued, report.approvals_given_up) =
+        (tended.expired, tended.requeued, tended.given_up);
     tracing::info!(
         items_read = report.items_read,
         fired = report.fired,
@@ -113,6 +119,8 @@ pub async fn run_tick(p: &Ports, now: DateTime<Utc>) -> Result<TickReport, Domai
         lost_races = report.lost_races,
         redispatched = report.redispatched,
         approvals_expired = report.approvals_expired,
+        approvals_requeued = report.approvals_requeued,
+        approvals_given_up = report.approvals_given_up,
         failed = report.failed,
         "tick"
     );

@@ -132,7 +132,8 @@ async fn ask_approval(cx: &ToolContext<'_>, call: &ToolCall) -> ToolOutcome {
     let new = |action_type| crate::approvals::NewApproval {
         action_type,
         details: call.arguments.clone(),
-        summary: summary_of(&call.name, &call.arguments),
+        // `request` words it from the arguments for the actions Nudge runs.
+        summary: format!("run {}", call.name),
         task_id: None,
         conversation_id: cx.conversation_id,
         tool_call_id: Some(call.id.clone()),
@@ -161,21 +162,6 @@ async fn ask_approval(cx: &ToolContext<'_>, call: &ToolCall) -> ToolOutcome {
             ToolOutcome::error("something went wrong on our side; try again in a moment")
         }
         Err(e) => ToolOutcome::error(e.to_string()),
-    }
-}
-
-/// What an external-effect call would do, in the words the user is asked with.
-fn summary_of(tool: &str, args: &Value) -> String {
-    let said = |v: &Value, max: usize| {
-        let s = v.as_str().unwrap_or_default().trim();
-        let cut: String = s.chars().take(max).collect();
-        if cut.chars().count() < s.chars().count() { format!("{}...", cut.trim_end()) } else { cut }
-    };
-    match tool {
-        "send_email" => {
-            format!("send an email to {}: \"{}\"", said(&args["to"], 100), said(&args["body"], 80))
-        }
-        other => format!("run {other}"),
     }
 }
 

@@ -17,6 +17,7 @@ struct ApprovalRow {
     code: String,
     expires_at: String,
     created_at: String,
+    due_at: Option<String>,
     version: i64,
     body: String,
 }
@@ -30,6 +31,7 @@ impl ApprovalRow {
             code: a.code.as_str().to_owned(),
             expires_at: time_key(a.expires_at),
             created_at: time_key(a.created_at),
+            due_at: a.due_at().map(time_key),
             version: version(a.version)?,
             body: to_json(a)?,
         })
@@ -55,9 +57,9 @@ impl ApprovalRepo for SqliteStore {
                 return Err(StoreError::Conflict("the code names an open approval".into()));
             }
             tx.execute(
-                "INSERT INTO approvals (user_id, id, status, code, expires_at, created_at, version, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![r.user_id, r.id, r.status, r.code, r.expires_at, r.created_at, r.version, r.body],
+                "INSERT INTO approvals (user_id, id, status, code, expires_at, created_at, version, body, due_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![r.user_id, r.id, r.status, r.code, r.expires_at, r.created_at, r.version, r.body, r.due_at],
             )
             .map_err(|e| write_err(e, "approval id taken"))?;
             tx.commit().map_err(backend)
@@ -91,7 +93,7 @@ impl ApprovalRepo for SqliteStore {
             let changed = c
                 .execute(
                     "UPDATE approvals SET status = ?3, code = ?4, expires_at = ?5, created_at = ?6,
-                     version = ?7, body = ?8
+                     version = ?7, body = ?8, due_at = ?10
                      WHERE user_id = ?1 AND id = ?2 AND version = ?9",
                     params![
                         r.user_id,
@@ -102,7 +104,8 @@ impl ApprovalRepo for SqliteStore {
                         r.created_at,
                         r.version,
                         r.body,
-                        expected
+                        expected,
+                        r.due_at
                     ],
                 )
                 .map_err(backend)?;

@@ -133,7 +133,7 @@ impl ReminderRepo for SqliteStore {
             .await?;
         let approvals: Vec<Approval> = self
             .many(
-                "SELECT body FROM approvals WHERE status = 'pending' AND expires_at <= ?1 ORDER BY expires_at",
+                "SELECT body FROM approvals WHERE due_at IS NOT NULL AND due_at <= ?1 ORDER BY due_at",
                 vec![Value::Text(key)],
             )
             .await?;

@@ -59,8 +59,9 @@ fn approval_item(a: &Approval) -> Result<Item, StoreError> {
     item.insert("SK".into(), s(approval_sk(&a.id)));
     item.insert("entity".into(), s("approval"));
     item.insert("expires_key".into(), s(time_key(a.expires_at)));
-    let pending = a.status == ApprovalStatus::Pending;
-    schedule(&mut item, a.id.as_uuid(), pending.then_some(a.expires_at));
+    // Pending: due when it expires; approved and not yet run: due a while after, in case its
+    // run was lost; settled: off the index.
+    schedule(&mut item, a.id.as_uuid(), a.due_at());
     Ok(item)
 }
 

@@ -8,12 +8,15 @@ CREATE TABLE approvals (
     code       TEXT NOT NULL,
     expires_at TEXT NOT NULL,
     created_at TEXT NOT NULL,
+    -- When the tick must look at it (`Approval::due_at`): pending, at expiry; approved and not
+    -- yet run, a while after; NULL once settled.
+    due_at     TEXT,
     version    INTEGER NOT NULL,
     body       TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
 ) STRICT, WITHOUT ROWID;
--- The due index for approvals: pending ones by expiry, sparse as in DynamoDB.
-CREATE INDEX approvals_due ON approvals (expires_at) WHERE status = 'pending';
+-- The due index for approvals, sparse as in DynamoDB.
+CREATE INDEX approvals_due ON approvals (due_at) WHERE due_at IS NOT NULL;
 -- A reply code's approvals, newest first; and whether a code names an open one.
 CREATE INDEX approvals_by_code ON approvals (user_id, code, created_at);
 -- A user's approvals of one status, newest first.
