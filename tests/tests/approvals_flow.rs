@@ -141,6 +141,9 @@ impl Flow {
             "{body}"
         );
         assert_eq!(action["result"]["status"], "waiting_for_approval", "{action}");
+        let waiting = &body["data"]["pending_approvals"];
+        assert_eq!(waiting.as_array().map(Vec::len), Some(1), "{body}");
+        assert_eq!(waiting[0]["code"], action["result"]["code"]);
         assert!(self.emails().await.is_empty(), "nothing is sent before the user says yes");
         let pending = self.approvals("").await;
         assert_eq!(pending.len(), 1, "{pending:?}");

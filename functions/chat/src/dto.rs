@@ -25,7 +25,8 @@ pub struct ChatReply {
     pub conversation_id: ConversationId,
     /// The tool calls made in the turn and their results, in order.
     pub actions: Vec<Action>,
-    /// Actions waiting for the user's yes (external effects); none of the built-in tools needs one.
+    /// What the turn asked the user to approve before it runs (an e-mail to someone, say):
+    /// each with its `approval_id`, reply `code`, `summary` and `expires_at`.
     #[schema(value_type = Vec<Object>)]
     pub pending_approvals: Vec<serde_json::Value>,
     pub usage: Usage,
@@ -38,8 +39,13 @@ impl From<TurnOutcome> for ChatReply {
         Self {
             reply: t.reply,
             conversation_id: t.conversation_id,
+            pending_approvals: t
+                .actions
+                .iter()
+                .filter(|a| a.ok && a.result["status"] == "waiting_for_approval")
+                .map(|a| a.result.clone())
+                .collect(),
             actions: t.actions,
-            pending_approvals: Vec::new(),
             usage: t.usage,
             model: t.model,
         }
