@@ -1319,8 +1319,8 @@ pub async fn pending_approvals_are_due_when_they_expire(b: Backend) {
     let owner = UserId::from_uuid(Uuid::now_v7());
     let a = approval(owner, 1, "0001", t0());
     let later = approval(owner, 2, "0002", t0() + Duration::minutes(5));
-    // Decided when inserted: never on the due index.
-    let done = decided(&approval(owner, 3, "0003", t0()), true, t0());
+    // Denied when inserted: never on the due index.
+    let done = decided(&approval(owner, 3, "0003", t0()), false, t0());
     for x in [&a, &later, &done] {
         p.approvals.insert_approval(x).await.unwrap();
     }
@@ -1345,6 +1345,21 @@ pub async fn pending_approvals_are_due_when_they_expire(b: Backend) {
     let due = p.reminders.due(later.expires_at + Duration::hours(1)).await.unwrap();
     assert!(due.approvals.is_empty());
     assert_eq!(due.items_read, 0);
+    // Approved and not yet run: due a while after the approval, in case its run was lost; off
+    // the index once it ran.
+    let approved_at = t0() + Duration::minutes(2);
+    let approved = decided(&approval(owner, 4, "0004", t0()), true, approved_at);
+    p.approvals.insert_approval(&approved).await.unwrap();
+    let retry_at = approved_at + nudge_domain::approval::RETRY_AFTER;
+    assert!(p.reminders.due(retry_at - Duration::milliseconds(1)).await.unwrap().approvals.is_empty());
+    assert_eq!(p.reminders.due(retry_at).await.unwrap().approvals, std::slice::from_ref(&approved));
+    let ran = nudge_domain::Approval {
+        status: nudge_domain::ApprovalStatus::Executed,
+        version: approved.version + 1,
+        ..approved.clone()
+    };
+    p.approvals.replace_approval(&ran, approved.version).await.unwrap();
+    assert!(p.reminders.due(retry_at + Duration::hours(2)).await.unwrap().approvals.is_empty());
 }
 
 pub async fn approvals_list_newest_first_by_status_a_page_at_a_time(b: Backend) {
