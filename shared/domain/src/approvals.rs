@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 
 use crate::{
     ActionType, Actor, AgentMessage, Approval, ApprovalCode, ApprovalId, ApprovalStatus, Channel,
-    ConversationId, DomainError, Email, FireKind, MessageId, Notification, NotificationId,
-    NotificationStatus, NotifyMessage, Page, PageRequest, Ports, Speaker, StoreError, TaskId, UserId,
-    ValidationError, audit, conversation::Message, notification::REDISPATCH_AFTER, tasks, users,
+    ConversationId, DomainError, Email, FireKind, MessageId, Notification, NotificationId, NotifyMessage,
+    Page, PageRequest, Ports, Speaker, StoreError, TaskId, UserId, ValidationError, audit,
+    conversation::Message, tasks, users,
 };
 
 /// How long an approval waits for a decision, per action type: 15 minutes unless listed.
@@ -415,7 +415,7 @@ async fn run_action(
             let n = Notification {
                 to: Some(to.as_str().to_owned()),
                 subject,
-                ..notification(a.user_id, id, FireKind::Outbound, Channel::Email, body, now)
+                ..Notification::queued(id, a.user_id, FireKind::Outbound, Channel::Email, body, now)
             };
             p.notifications.insert_notification(&n).await?;
             p.queue.enqueue(&NotifyMessage { user_id: a.user_id, notification_id: n.id }).await?;
@@ -482,39 +482,10 @@ async fn tell(
     text: String,
 ) -> Result<(), DomainError> {
     let id = NotificationId::named(&format!("approval/{}/{}", a.id, stage.name()), stage.time(a));
-    let n = notification(a.user_id, id, FireKind::Reply, channel, text, p.clock.now());
+    let n = Notification::queued(id, a.user_id, FireKind::Reply, channel, text, p.clock.now());
     p.notifications.insert_notification(&n).await?;
     p.queue.enqueue(&NotifyMessage { user_id: a.user_id, notification_id: id }).await?;
     Ok(())
-}
-
-fn notification(
-    user: UserId,
-    id: NotificationId,
-    kind: FireKind,
-    channel: Channel,
-    text: String,
-    now: DateTime<Utc>,
-) -> Notification {
-    Notification {
-        id,
-        user_id: user,
-        kind,
-        channel,
-        text,
-        reminder_id: None,
-        occurrence: None,
-        to: None,
-        subject: None,
-        status: NotificationStatus::Queued,
-        provider_id: None,
-        attempts: vec![],
-        lease_until: None,
-        redispatch_at: Some(now + REDISPATCH_AFTER),
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    }
 }
 
 /// Adds what became of the approval to the conversation it came from, once.

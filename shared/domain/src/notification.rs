@@ -118,16 +118,24 @@ impl crate::ReminderId {
 }
 
 impl Notification {
-    /// The queued notification of a reminder's firing.
-    pub fn for_firing(r: &Reminder, f: &Firing, text: String, now: DateTime<Utc>) -> Self {
+    /// A new notification, queued: the notifier delivers it, and should the queue lose its
+    /// message, the tick sends it again at `redispatch_at`.
+    pub fn queued(
+        id: NotificationId,
+        user_id: UserId,
+        kind: FireKind,
+        channel: Channel,
+        text: String,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
-            id: NotificationId::for_firing(r.id, f),
-            user_id: r.user_id,
-            kind: f.kind,
-            channel: r.channel,
+            id,
+            user_id,
+            kind,
+            channel,
             text,
-            reminder_id: Some(r.id),
-            occurrence: Some(f.occurrence),
+            reminder_id: None,
+            occurrence: None,
             to: None,
             subject: None,
             status: NotificationStatus::Queued,
@@ -138,6 +146,15 @@ impl Notification {
             created_at: now,
             updated_at: now,
             version: 1,
+        }
+    }
+
+    /// The queued notification of a reminder's firing.
+    pub fn for_firing(r: &Reminder, f: &Firing, text: String, now: DateTime<Utc>) -> Self {
+        Self {
+            reminder_id: Some(r.id),
+            occurrence: Some(f.occurrence),
+            ..Self::queued(NotificationId::for_firing(r.id, f), r.user_id, f.kind, r.channel, text, now)
         }
     }
 

@@ -4,9 +4,8 @@
 use chrono::Duration;
 
 use crate::{
-    Agent, Channel, ConversationChannel, DomainError, FireKind, Notification, NotificationId,
-    NotificationStatus, NotifyMessage, Ports, StoreError, TurnRequest, UserId, agent,
-    notification::REDISPATCH_AFTER,
+    Agent, Channel, ConversationChannel, DomainError, FireKind, Notification, NotificationId, NotifyMessage,
+    Ports, StoreError, TurnRequest, UserId, agent,
     sms::{InboundStatus, MessageSid, Route, TurnState, segments::fit},
 };
 
@@ -77,27 +76,8 @@ pub async fn reply(
             Err(DomainError::NotFound("user")) => return Ok(Replied::Gone),
             Err(e) => return Err(e),
         };
-        let now = p.clock.now();
-        let n = Notification {
-            id,
-            user_id: owner,
-            kind: FireKind::Reply,
-            channel: Channel::Sms,
-            text: fit(&text, max_parts),
-            reminder_id: None,
-            occurrence: None,
-            to: None,
-            subject: None,
-            status: NotificationStatus::Queued,
-            provider_id: None,
-            attempts: vec![],
-            lease_until: None,
-            // Should the queue lose the message below, the tick sends it again.
-            redispatch_at: Some(now + REDISPATCH_AFTER),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
+        let text = fit(&text, max_parts);
+        let n = Notification::queued(id, owner, FireKind::Reply, Channel::Sms, text, p.clock.now());
         p.notifications.insert_notification(&n).await?;
     }
     p.queue.enqueue(&NotifyMessage { user_id: owner, notification_id: id }).await?;
