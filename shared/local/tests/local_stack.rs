@@ -26,6 +26,19 @@ fn cli(dir: &Path, args: &[&str]) -> Output {
     Command::new(BIN).env("NUDGE_DATA_DIR", dir).env_remove("JWT_SECRET").args(args).output().unwrap()
 }
 
+/// Adds a user with the CLI (an admin if asked) in `zone`; answers a token for them.
+fn user_token(dir: &Path, name: &str, phone: &str, zone: &str, admin: bool) -> String {
+    let mut args = vec!["user", "add", "--name", name, "--phone", phone, "--timezone", zone];
+    if admin {
+        args.extend(["--role", "admin"]);
+    }
+    let out = cli(dir, &args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let user: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = cli(dir, &["token", "--user", user["id"].as_str().unwrap()]);
+    String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned()
+}
+
 struct Server(Child);
 
 impl Drop for Server {
@@ -157,19 +170,7 @@ fn the_cli_refuses_what_it_cannot_do() {
 #[tokio::test]
 async fn a_reminder_reaches_the_outbox_once_and_nags_until_acknowledged() {
     let dir = data_dir();
-    let add = |name: &str, phone: &str, admin: bool| {
-        let mut args =
-            vec!["user", "add", "--name", name, "--phone", phone, "--timezone", "America/New_York"];
-        if admin {
-            args.extend(["--role", "admin"]);
-        }
-        let out = cli(&dir, &args);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let user: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let id = user["id"].as_str().unwrap().to_owned();
-        let out = cli(&dir, &["token", "--user", &id]);
-        String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned()
-    };
+    let add = |name: &str, phone: &str, admin: bool| user_token(&dir, name, phone, "America/New_York", admin);
     let admin = add("Ada", "+14155550160", true);
     let sam = add("Sam", "+14155550161", false);
     let port = free_port();
@@ -273,17 +274,7 @@ async fn a_signed_text_is_answered_and_its_reminder_follows(twilio: Option<&nudg
     use nudge_tests::twilio;
     let dir = data_dir();
     let phone = "+14155550170";
-    let add = |name: &str, phone: &str, admin: bool| {
-        let mut args = vec!["user", "add", "--name", name, "--phone", phone, "--timezone", "Europe/Paris"];
-        if admin {
-            args.extend(["--role", "admin"]);
-        }
-        let out = cli(&dir, &args);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let user: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let out = cli(&dir, &["token", "--user", user["id"].as_str().unwrap()]);
-        String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned()
-    };
+    let add = |name: &str, phone: &str, admin: bool| user_token(&dir, name, phone, "Europe/Paris", admin);
     let admin = add("Ada", "+14155550171", true);
     let sam = add("Sam", phone, false);
     let env: Vec<(&str, String)> = match twilio {
@@ -367,17 +358,7 @@ async fn a_signed_text_is_answered_through_twilios_messages_api() {
 async fn an_email_asked_for_in_chat_goes_out_once_after_a_yes_by_text() {
     let dir = data_dir();
     let phone = "+14155550180";
-    let add = |name: &str, phone: &str, admin: bool| {
-        let mut args = vec!["user", "add", "--name", name, "--phone", phone, "--timezone", "Europe/Paris"];
-        if admin {
-            args.extend(["--role", "admin"]);
-        }
-        let out = cli(&dir, &args);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let user: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let out = cli(&dir, &["token", "--user", user["id"].as_str().unwrap()]);
-        String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned()
-    };
+    let add = |name: &str, phone: &str, admin: bool| user_token(&dir, name, phone, "Europe/Paris", admin);
     let admin = add("Ada", "+14155550181", true);
     let sam = add("Sam", phone, false);
     let port = free_port();
