@@ -1454,3 +1454,287 @@ pub async fn the_audit_log_appends_and_lists_newest_first(b: Backend) {
     let nobody = UserId::from_uuid(Uuid::now_v7());
     assert!(p.audit.list_audit(&nobody, &PageRequest::default()).await.unwrap().items.is_empty());
 }
+
+/// A sealed value as the key ring makes one; the store only carries it.
+fn sealed(kid: &str, data: &str) -> nudge_domain::sealing::Sealed {
+    nudge_domain::sealing::Sealed { kid: kid.into(), data: data.into() }
+}
+
+/// `owner`'s integration with `provider`, active, on the refresh index at `refresh_at` (version 1).
+pub fn integration(
+    owner: UserId,
+    provider: &str,
+    refresh_at: Option<DateTime<Utc>>,
+) -> nudge_domain::Integration {
+    nudge_domain::Integration {
+        id: nudge_domain::IntegrationId::from_uuid(Uuid::now_v7()),
+        user_id: owner,
+        provider: nudge_domain::Provider::parse(provider).unwrap(),
+        status: nudge_domain::IntegrationStatus::Active,
+        account: None,
+        consent: nudge_domain::Consent { scopes: vec!["openid".into()], granted_at: t0() },
+        access_token: sealed("k1", "AAAAAAAAAAAAAAAAYWNjZXNz"),
+        refresh_token: Some(sealed("k1", "AAAAAAAAAAAAAAAAcmVmcmVzaA==")),
+        expires_at: refresh_at,
+        refresh_at,
+        lease_until: None,
+        last_refreshed_at: None,
+        created_at: t0(),
+        updated_at: t0(),
+        version: 1,
+    }
+}
+
+pub async fn an_integration_keeps_every_field(b: Backend) {
+    let p = store(b).await;
+    let (alice, bob) = (UserId::from_uuid(Uuid::now_v7()), UserId::from_uuid(Uuid::now_v7()));
+    let i = nudge_domain::Integration {
+        status: nudge_domain::IntegrationStatus::NeedsReauth,
+        account: Some("sam.dœ+nudge@example.com 📅".into()),
+        consent: nudge_domain::Consent {
+            scopes: vec![
+                "openid".into(),
+                "https://www.googleapis.com/auth/calendar.events".into(),
+                "email".into(),
+            ],
+            granted_at: "2026-11-22T08:59:59.987654321Z".parse().unwrap(),
+        },
+        access_token: sealed("2026-11", "bm9uY2Utbm9uY2UtY2lwaGVydGV4dCt0YWc="),
+        refresh_token: Some(sealed("2026-10", "b2xkZXIta2V5LXNlYWxlZC1yZWZyZXNo/+==")),
+        // Sub-millisecond times read back exactly, the indexed one included.
+        expires_at: Some("2026-11-22T10:00:00.000001Z".parse().unwrap()),
+        refresh_at: Some("2026-11-22T09:59:59.123456789Z".parse().unwrap()),
+        lease_until: Some(t0() + Duration::seconds(90)),
+        last_refreshed_at: Some(t0() - Duration::hours(1)),
+        updated_at: t0() + Duration::minutes(3),
+        version: 7,
+        ..integration(alice, "google", None)
+    };
+    p.integrations.put_integration(&i, None).await.unwrap();
+    let google = nudge_domain::Provider::parse("google").unwrap();
+    assert_eq!(p.integrations.get_integration(&alice, &google).await.unwrap(), Some(i.clone()));
+    // Another user's, or another provider's, does not exist.
+    assert_eq!(p.integrations.get_integration(&bob, &google).await.unwrap(), None);
+    let notion = nudge_domain::Provider::parse("notion").unwrap();
+    assert_eq!(p.integrations.get_integration(&alice, &notion).await.unwrap(), None);
+    // Every optional field absent reads back absent.
+    let bare = nudge_domain::Integration {
+        refresh_token: None,
+        consent: nudge_domain::Consent { scopes: vec![], granted_at: t0() },
+        ..integration(alice, "notion", None)
+    };
+    p.integrations.put_integration(&bare, None).await.unwrap();
+    assert_eq!(p.integrations.get_integration(&alice, &notion).await.unwrap(), Some(bare));
+}
+
+pub async fn an_integration_is_connected_once(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let first = integration(owner, "google", Some(t0()));
+    p.integrations.put_integration(&first, None).await.unwrap();
+    let second = nudge_domain::Integration {
+        id: nudge_domain::IntegrationId::from_uuid(Uuid::now_v7()),
+        account: Some("other@example.com".into()),
+        ..first.clone()
+    };
+    let err = p.integrations.put_integration(&second, None).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(p.integrations.get_integration(&owner, &first.provider).await.unwrap(), Some(first));
+}
+
+pub async fn an_integration_put_names_the_version_it_read(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let i = integration(owner, "microsoft", Some(t0()));
+    // Nothing stored yet: a versioned put finds nothing.
+    let err = p.integrations.put_integration(&i, Some(1)).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+    assert_eq!(p.integrations.get_integration(&owner, &i.provider).await.unwrap(), None);
+    p.integrations.put_integration(&i, None).await.unwrap();
+    let next = nudge_domain::Integration {
+        access_token: sealed("k1", "bmV3LWFjY2Vzcy10b2tlbg=="),
+        last_refreshed_at: Some(t0()),
+        version: 2,
+        ..i.clone()
+    };
+    p.integrations.put_integration(&next, Some(1)).await.unwrap();
+    // Whoever still holds version 1 is refused, and changes nothing.
+    let stale = nudge_domain::Integration { account: Some("stale".into()), version: 2, ..i.clone() };
+    let err = p.integrations.put_integration(&stale, Some(1)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(p.integrations.get_integration(&owner, &i.provider).await.unwrap(), Some(next));
+    // Gone (revoked meanwhile): NotFound, and the put does not bring it back.
+    assert!(p.integrations.delete_integration(&owner, &i.provider).await.unwrap());
+    let err = p.integrations.put_integration(&stale, Some(2)).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+    assert_eq!(p.integrations.get_integration(&owner, &i.provider).await.unwrap(), None);
+}
+
+pub async fn concurrent_puts_of_one_integration_version_let_one_win(b: Backend) {
+    let p = store(b).await;
+    let owner = UserId::from_uuid(Uuid::now_v7());
+    let i = integration(owner, "google", Some(t0()));
+    p.integrations.put_integration(&i, None).await.unwrap();
+    // Refreshers racing with one version read: the provider may rotate the refresh token, so
+    // only one may store what it got.
+    let writers = (0..8).map(|n| {
+        let p = p.clone();
+        let next = nudge_domain::Integration {
+            refresh_token: Some(sealed("k1", &format!("cm90YXRlZC0{n}"))),
+            version: 2,
+            ..i.clone()
+        };
+        tokio::spawn(async move { (next.clone(), p.integrations.put_integration(&next, Some(1)).await) })
+    });
+    let results: Vec<_> = futures_join(writers).await;
+    let won: Vec<_> = results.iter().filter(|(_, r)| r.is_ok()).map(|(i, _)| i.clone()).collect();
+    assert_eq!(won.len(), 1, "{results:?}");
+    assert!(
+        results.iter().filter(|(_, r)| r.is_err()).all(|(_, r)| matches!(r, Err(StoreError::Conflict(_))))
+    );
+    assert_eq!(p.integrations.get_integration(&owner, &i.provider).await.unwrap().as_ref(), Some(&won[0]));
+}
+
+pub async fn integrations_list_their_owners_only_and_delete_once(b: Backend) {
+    let p = store(b).await;
+    let owner = user("+14155550105");
+    let other = UserId::from_uuid(Uuid::now_v7());
+    // Other kinds under the same user are not listed.
+    p.users.create_user(&owner).await.unwrap();
+    p.tasks.insert_task(&task(owner.id, 1)).await.unwrap();
+    p.approvals.insert_approval(&approval(owner.id, 1, "0001", t0())).await.unwrap();
+    let mine: Vec<_> = ["youtube", "google", "notion"].map(|pr| integration(owner.id, pr, None)).into();
+    for i in &mine {
+        p.integrations.put_integration(i, None).await.unwrap();
+    }
+    p.integrations.put_integration(&integration(other, "google", None), None).await.unwrap();
+    let providers = |items: &[nudge_domain::Integration]| {
+        items.iter().map(|i| i.provider.to_string()).collect::<Vec<_>>()
+    };
+    let listed = p.integrations.list_integrations(&owner.id).await.unwrap();
+    assert_eq!(providers(&listed), ["google", "notion", "youtube"]);
+    assert!(listed.iter().all(|i| mine.contains(i)));
+    let nobody = UserId::from_uuid(Uuid::now_v7());
+    assert!(p.integrations.list_integrations(&nobody).await.unwrap().is_empty());
+    // Deleted once; another user's delete touches nothing of the owner's.
+    let google = nudge_domain::Provider::parse("google").unwrap();
+    assert!(!p.integrations.delete_integration(&nobody, &google).await.unwrap());
+    assert!(p.integrations.delete_integration(&owner.id, &google).await.unwrap());
+    assert!(!p.integrations.delete_integration(&owner.id, &google).await.unwrap());
+    assert_eq!(p.integrations.get_integration(&owner.id, &google).await.unwrap(), None);
+    assert_eq!(providers(&p.integrations.list_integrations(&owner.id).await.unwrap()), ["notion", "youtube"]);
+    assert_eq!(providers(&p.integrations.list_integrations(&other).await.unwrap()), ["google"]);
+}
+
+pub async fn tokens_to_refresh_are_found_by_their_horizon(b: Backend) {
+    let p = store(b).await;
+    let horizon = t0() + Duration::minutes(30);
+    let mut expected = vec![];
+    // 16 users with 3 providers each: 48 integrations, far more than the index has shards.
+    for u in 0..16u32 {
+        let owner = UserId::from_uuid(Uuid::now_v7());
+        for (k, provider) in ["google", "microsoft", "youtube"].into_iter().enumerate() {
+            let n = u * 3 + k as u32;
+            // Every fourth is off the index (no refresh token, or Notion-like: no expiry).
+            let at = (n % 4 != 3).then(|| t0() + Duration::minutes(i64::from(n)));
+            let i = integration(owner, provider, at);
+            p.integrations.put_integration(&i, None).await.unwrap();
+            if at.is_some_and(|at| at <= horizon) {
+                expected.push(i);
+            }
+        }
+    }
+    let key = |i: &nudge_domain::Integration| (i.refresh_at, i.user_id, i.provider.clone());
+    expected.sort_by_key(key);
+    let mut due = p.integrations.refresh_due(horizon).await.unwrap();
+    due.sort_by_key(key);
+    assert!(expected.len() > 8, "{}", expected.len());
+    assert_eq!(due, expected);
+    // The horizon is inclusive, to the nanosecond.
+    let edge =
+        integration(UserId::from_uuid(Uuid::now_v7()), "google", Some(horizon + Duration::nanoseconds(1)));
+    p.integrations.put_integration(&edge, None).await.unwrap();
+    assert!(!p.integrations.refresh_due(horizon).await.unwrap().contains(&edge));
+    assert!(p.integrations.refresh_due(horizon + Duration::nanoseconds(1)).await.unwrap().contains(&edge));
+    // A later put without a refresh time takes it off the index; one with a later time moves it.
+    let (off, moved) = (&expected[0], &expected[1]);
+    let off_now = nudge_domain::Integration {
+        status: nudge_domain::IntegrationStatus::NeedsReauth,
+        refresh_at: None,
+        version: 2,
+        ..off.clone()
+    };
+    p.integrations.put_integration(&off_now, Some(1)).await.unwrap();
+    let moved_now = nudge_domain::Integration {
+        refresh_at: Some(horizon + Duration::hours(1)),
+        version: 2,
+        ..moved.clone()
+    };
+    p.integrations.put_integration(&moved_now, Some(1)).await.unwrap();
+    // A revoked one is gone from the index with it.
+    let revoked = &expected[2];
+    assert!(p.integrations.delete_integration(&revoked.user_id, &revoked.provider).await.unwrap());
+    let mut due = p.integrations.refresh_due(horizon).await.unwrap();
+    due.sort_by_key(key);
+    assert_eq!(due, expected[3..]);
+    let far = p.integrations.refresh_due(horizon + Duration::days(1)).await.unwrap();
+    assert!(far.contains(&moved_now));
+    assert!(!far.iter().any(|i| i.user_id == off.user_id && i.provider == off.provider));
+    // Nothing due before the first one.
+    assert!(p.integrations.refresh_due(t0() - Duration::nanoseconds(1)).await.unwrap().is_empty());
+}
+
+/// A sign-in in flight, stored under `key`.
+pub fn oauth_state(key: &str) -> nudge_domain::OAuthState {
+    nudge_domain::OAuthState {
+        key: key.into(),
+        user_id: UserId::from_uuid(Uuid::now_v7()),
+        provider: nudge_domain::Provider::parse("google").unwrap(),
+        verifier: nudge_domain::Verifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+        scopes: vec!["openid".into(), "https://www.googleapis.com/auth/calendar".into()],
+        redirect_uri: "https://nudge.example.com/oauth/google/callback".into(),
+        browser: Some(nudge_domain::integration::digest("cookie")),
+        created_at: t0(),
+        expires_at: t0() + nudge_domain::integration::STATE_LIFETIME,
+        // Not the default, so a store that drops the field fails the round trip.
+        purpose: nudge_domain::integration::StatePurpose::Reconnect,
+    }
+}
+
+pub async fn an_oauth_state_is_taken_once(b: Backend) {
+    let p = store(b).await;
+    let key = nudge_domain::integration::digest(&Uuid::now_v7().to_string());
+    let st = oauth_state(&key);
+    p.oauth_states.put_state(&st).await.unwrap();
+    // A second state under one key is refused, and the first is kept.
+    let other = nudge_domain::OAuthState { browser: None, ..oauth_state(&key) };
+    let err = p.oauth_states.put_state(&other).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(p.oauth_states.take_state(&key).await.unwrap(), Some(st));
+    assert_eq!(p.oauth_states.take_state(&key).await.unwrap(), None);
+    let unknown = nudge_domain::integration::digest("never started");
+    assert_eq!(p.oauth_states.take_state(&unknown).await.unwrap(), None);
+    // An expired state not yet swept is answered (the caller says it expired), once.
+    let expired_key = nudge_domain::integration::digest("expired");
+    let expired = nudge_domain::OAuthState {
+        created_at: t0() - Duration::hours(1),
+        expires_at: t0() - Duration::minutes(50),
+        ..oauth_state(&expired_key)
+    };
+    p.oauth_states.put_state(&expired).await.unwrap();
+    assert_eq!(p.oauth_states.take_state(&expired_key).await.unwrap(), Some(expired));
+    assert_eq!(p.oauth_states.take_state(&expired_key).await.unwrap(), None);
+}
+
+pub async fn concurrent_takes_of_one_state_let_one_have_it(b: Backend) {
+    let p = store(b).await;
+    let key = nudge_domain::integration::digest(&Uuid::now_v7().to_string());
+    let st = oauth_state(&key);
+    p.oauth_states.put_state(&st).await.unwrap();
+    let takers = (0..8).map(|_| {
+        let (p, key) = (p.clone(), key.clone());
+        tokio::spawn(async move { p.oauth_states.take_state(&key).await.unwrap() })
+    });
+    let taken: Vec<_> = futures_join(takers).await.into_iter().flatten().collect();
+    assert_eq!(taken, [st]);
+}

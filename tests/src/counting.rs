@@ -68,13 +68,14 @@ pub enum Kind {
 }
 
 /// The kind of a port method, by its name: `enqueue*` sends; `get_*`, `list_*`, `find_*`,
-/// `tokens_on` and `due` read; every other method writes.
+/// `tokens_on`, `due` and `refresh_due` read; every other method writes.
 pub fn kind(method: &str) -> Kind {
     if method.starts_with("enqueue") {
         Kind::Send
     } else if ["get_", "list_", "find_"].iter().any(|p| method.starts_with(p))
         || method == "tokens_on"
         || method == "due"
+        || method == "refresh_due"
     {
         Kind::Read
     } else {
@@ -92,9 +93,11 @@ impl Counting {
     /// `inner` with every repository and queue call counted; the clock and ids are `inner`'s.
     pub fn wrap(inner: Ports) -> (Ports, Calls) {
         let calls = Calls::default();
-        let (clock, ids) = (inner.clock.clone(), inner.ids.clone());
+        let (clock, ids, connections) = (inner.clock.clone(), inner.ids.clone(), inner.connections.clone());
         let counting = Arc::new(Counting { inner, calls: calls.clone() });
-        (Ports::over(counting.clone(), counting, clock, ids), calls)
+        let mut ports = Ports::over(counting.clone(), counting, clock, ids);
+        ports.connections = connections;
+        (ports, calls)
     }
 
     fn on(&self, method: &'static str) -> &Ports {
@@ -268,6 +271,50 @@ impl nudge_domain::AuditRepo for Counting {
         page: &PageRequest<nudge_domain::AuditId>,
     ) -> Result<Page<nudge_domain::AuditEntry, nudge_domain::AuditId>, StoreError> {
         self.on("list_audit").audit.list_audit(owner, page).await
+    }
+}
+
+#[async_trait]
+impl nudge_domain::IntegrationRepo for Counting {
+    async fn put_integration(
+        &self,
+        i: &nudge_domain::Integration,
+        expected_version: Option<u64>,
+    ) -> Result<(), StoreError> {
+        self.on("put_integration").integrations.put_integration(i, expected_version).await
+    }
+    async fn get_integration(
+        &self,
+        owner: &UserId,
+        provider: &nudge_domain::Provider,
+    ) -> Result<Option<nudge_domain::Integration>, StoreError> {
+        self.on("get_integration").integrations.get_integration(owner, provider).await
+    }
+    async fn list_integrations(&self, owner: &UserId) -> Result<Vec<nudge_domain::Integration>, StoreError> {
+        self.on("list_integrations").integrations.list_integrations(owner).await
+    }
+    async fn delete_integration(
+        &self,
+        owner: &UserId,
+        provider: &nudge_domain::Provider,
+    ) -> Result<bool, StoreError> {
+        self.on("delete_integration").integrations.delete_integration(owner, provider).await
+    }
+    async fn refresh_due(
+        &self,
+        horizon: DateTime<Utc>,
+    ) -> Result<Vec<nudge_domain::Integration>, StoreError> {
+        self.on("refresh_due").integrations.refresh_due(horizon).await
+    }
+}
+
+#[async_trait]
+impl nudge_domain::OAuthStateRepo for Counting {
+    async fn put_state(&self, state: &nudge_domain::OAuthState) -> Result<(), StoreError> {
+        self.on("put_state").oauth_states.put_state(state).await
+    }
+    async fn take_state(&self, key: &str) -> Result<Option<nudge_domain::OAuthState>, StoreError> {
+        self.on("take_state").oauth_states.take_state(key).await
     }
 }
 

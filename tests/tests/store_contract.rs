@@ -43,4 +43,12 @@ nudge_tests::on_both_backends!(
     pending_approvals_are_due_when_they_expire,
     approvals_list_newest_first_by_status_a_page_at_a_time,
     the_audit_log_appends_and_lists_newest_first,
+    an_integration_keeps_every_field,
+    an_integration_is_connected_once,
+    an_integration_put_names_the_version_it_read,
+    concurrent_puts_of_one_integration_version_let_one_win,
+    integrations_list_their_owners_only_and_delete_once,
+    tokens_to_refresh_are_found_by_their_horizon,
+    an_oauth_state_is_taken_once,
+    concurrent_takes_of_one_state_let_one_have_it,
 );

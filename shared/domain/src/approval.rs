@@ -65,7 +65,7 @@ impl ActionType {
     /// Whether Nudge runs this action once approved. Others (an integration's own) are only
     /// decided here: the requester reads the decision and acts on it.
     pub fn runs_here(&self) -> bool {
-        self.0 == Self::SEND_EMAIL
+        self.0 == Self::SEND_EMAIL || crate::account_tools::runs_here(&self.0)
     }
 
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {

@@ -55,7 +55,7 @@ pub fn summary_for(action: &ActionType, details: &Value) -> Option<String> {
             said(&details["to"], 100),
             said(&details["body"], 80)
         )),
-        _ => None,
+        other => crate::account_tools::summary(other, details, said),
     }
 }
 
@@ -421,7 +421,10 @@ async fn run_action(
             p.queue.enqueue(&NotifyMessage { user_id: a.user_id, notification_id: n.id }).await?;
             Ok(Ok(format!("the email to {} is on its way.", to.as_str())))
         }
-        other => Ok(Err(format!("no action named {other} can run here"))),
+        other => match crate::account_tools::run_approved(p, a).await {
+            Some(ran) => ran,
+            None => Ok(Err(format!("no action named {other} can run here"))),
+        },
     }
 }
 

@@ -128,3 +128,8 @@ impl MemoryId {
         Self::from_uuid(uuid::Builder::from_unix_timestamp_millis(ms, &rand).into_uuid())
     }
 }
+
+uuid_id!(
+    /// A connected account's id: a UUIDv7. A user has at most one per provider.
+    IntegrationId, "integration"
+);

@@ -2,6 +2,7 @@
 //! the ports (traits) through which they reach the world. Nothing here knows of AWS, SQLite or
 //! HTTP; time and ids are injected so every rule can be tested with a fixed clock.
 
+pub mod account_tools;
 pub mod agent;
 pub mod approval;
 pub mod approvals;
@@ -10,6 +11,8 @@ pub mod clock;
 pub mod conversation;
 pub mod error;
 pub mod ids;
+pub mod integration;
+pub mod integrations;
 pub mod learn;
 pub mod llm;
 pub mod memories;
@@ -24,6 +27,7 @@ pub mod reminder;
 pub mod reminders;
 pub mod retrieval;
 pub mod schedule;
+pub mod sealing;
 pub mod sms;
 pub mod task;
 pub mod tasks;
@@ -40,9 +44,10 @@ pub use clock::{Clock, FixedClock, IdSource, SequentialIds, SystemClock, UuidV7I
 pub use conversation::{Conversation, ConversationChannel, ConversationPolicy, Message, Speaker};
 pub use error::{DomainError, StoreError, ValidationError};
 pub use ids::{
-    ApprovalId, AuditId, ConversationId, CustomizationId, MemoryId, MessageId, NotificationId, ReminderId,
-    TaskId, UserId,
+    ApprovalId, AuditId, ConversationId, CustomizationId, IntegrationId, MemoryId, MessageId, NotificationId,
+    ReminderId, TaskId, UserId,
 };
+pub use integration::{Consent, Integration, IntegrationStatus, OAuthState, Provider, Verifier};
 pub use llm::{
     Embedder, LanguageModel, LlmError, LlmMessage, LlmRequest, LlmResponse, ToolCall, ToolSpec, Usage,
 };
@@ -50,9 +55,11 @@ pub use memory::{Memory, MemoryContent, MemoryKind, MemorySource};
 pub use notification::{Attempt, AttemptOutcome, Notification, NotificationStatus};
 pub use page::{Limit, Page, PageRequest};
 pub use ports::{
-    Address, AgentMessage, AgentQueue, ApprovalRepo, AuditRepo, ConversationRepo, CounterRepo, Due,
-    InboundSmsRepo, MemoryRepo, NotificationRepo, NotifyMessage, NotifyQueue, Ports, PromptRepo,
-    ReminderRepo, Secret, SecretSource, SendError, Sender, Senders, TaskRepo, UsageRepo, UserRepo,
+    Address, AgentMessage, AgentQueue, ApiError, ApprovalRepo, AuditRepo, Authorization, CalendarEvent,
+    Connections, ConversationRepo, CounterRepo, Due, InboundSmsRepo, IntegrationRepo, MemoryRepo, NewEvent,
+    NotificationRepo, NotifyMessage, NotifyQueue, NotionPage, OAuthClient, OAuthError, OAuthStateRepo, Ports,
+    PromptRepo, ProviderApis, ProviderInfo, ReminderRepo, Secret, SecretSource, SendError, Sender, Senders,
+    TaskRepo, TokenGrant, UsageRepo, UserRepo, Video,
 };
 pub use prompt::{AgentName, CustomizationType, Instructions, PromptCustomization};
 pub use reminder::{

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     AgentName, Approval, ApprovalCode, ApprovalId, ApprovalStatus, AuditEntry, AuditId, Clock, Conversation,
-    ConversationId, CustomizationId, Email, IdSource, Memory, MemoryId, Message, MessageId, Notification,
-    NotificationId, Page, PageRequest, PhoneNumber, PromptCustomization, Reminder, ReminderId, StoreError,
-    Task, TaskFilter, TaskId, User, UserId,
+    ConversationId, CustomizationId, Email, IdSource, Integration, Memory, MemoryId, Message, MessageId,
+    Notification, NotificationId, OAuthState, Page, PageRequest, PhoneNumber, PromptCustomization, Provider,
+    Reminder, ReminderId, StoreError, Task, TaskFilter, TaskId, User, UserId,
     sms::{InboundSms, MessageSid},
 };
 
@@ -244,6 +244,40 @@ pub trait AuditRepo: Send + Sync {
     ) -> Result<Page<AuditEntry, AuditId>, StoreError>;
 }
 
+/// Connected accounts, each its user's, at most one per provider.
+#[async_trait]
+pub trait IntegrationRepo: Send + Sync {
+    /// Stores an integration: with `expected_version` `None` it must be new for its provider
+    /// (`Conflict` otherwise); with `Some(v)` the stored one must still be at `v` (`Conflict`
+    /// if it moved on, `NotFound` if it is gone). The refresh index follows `refresh_at`.
+    async fn put_integration(&self, i: &Integration, expected_version: Option<u64>)
+    -> Result<(), StoreError>;
+    /// The owner's integration with a provider.
+    async fn get_integration(
+        &self,
+        owner: &UserId,
+        provider: &Provider,
+    ) -> Result<Option<Integration>, StoreError>;
+    /// All the owner's integrations (a handful), by provider.
+    async fn list_integrations(&self, owner: &UserId) -> Result<Vec<Integration>, StoreError>;
+    /// Deletes the owner's integration with a provider; `false` if there was none.
+    async fn delete_integration(&self, owner: &UserId, provider: &Provider) -> Result<bool, StoreError>;
+    /// Integrations whose `refresh_at` is at or before `horizon`, read from the sharded, sparse
+    /// refresh index only.
+    async fn refresh_due(&self, horizon: DateTime<Utc>) -> Result<Vec<Integration>, StoreError>;
+}
+
+/// Sign-ins in flight. Each expires on its own (TTL) and is taken once.
+#[async_trait]
+pub trait OAuthStateRepo: Send + Sync {
+    /// Stores a state; `Conflict` if its key exists.
+    async fn put_state(&self, state: &OAuthState) -> Result<(), StoreError>;
+    /// Deletes the state stored under `key` and answers it, atomically: of two callbacks with
+    /// one state, one gets it and the other `None`. An expired one is answered too (the caller
+    /// tells the user it expired); one the store's TTL already removed is `None`.
+    async fn take_state(&self, key: &str) -> Result<Option<OAuthState>, StoreError>;
+}
+
 /// Counters for rate limits: one per key and window, expiring on their own.
 #[async_trait]
 pub trait CounterRepo: Send + Sync {
@@ -358,6 +392,194 @@ impl SecretSource for Secret {
     }
 }
 
+/// What a provider is, for the API and the start of a sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ProviderInfo {
+    pub name: Provider,
+    pub display_name: String,
+    /// Asked for when `start` names none.
+    pub default_scopes: Vec<String>,
+    /// Whether the provider has a revocation endpoint we call on disconnect.
+    pub revocable: bool,
+}
+
+/// Where to send the browser, and what to keep until it comes back.
+#[derive(Debug, Clone)]
+pub struct Authorization {
+    pub url: String,
+    /// The `state` parameter in `url`.
+    pub state: String,
+    /// The PKCE verifier whose S256 challenge is in `url`.
+    pub verifier: crate::Verifier,
+}
+
+/// A token endpoint's answer.
+#[derive(Debug, Clone)]
+pub struct TokenGrant {
+    pub access_token: Secret,
+    /// A new refresh token (every code exchange with offline access; every Microsoft refresh).
+    pub refresh_token: Option<Secret>,
+    pub expires_in: Option<chrono::Duration>,
+    /// The scopes granted, when the provider says (RFC 6749: absent means as requested).
+    pub scopes: Option<Vec<String>>,
+    /// Who the account is, when the answer says (Notion's workspace, an ID token's e-mail).
+    pub account: Option<String>,
+}
+
+/// How an OAuth call failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum OAuthError {
+    /// The grant is no good (RFC 6749 `invalid_grant`): revoked, expired, or already used.
+    #[error("the provider refused the grant: {0}")]
+    InvalidGrant(String),
+    /// Any other error the provider answered (`access_denied`, `invalid_client`, …).
+    #[error("the provider answered {code}")]
+    Refused { code: String, description: Option<String> },
+    /// The provider could not be reached or answered nonsense: worth retrying.
+    #[error("the provider is unavailable: {0}")]
+    Unavailable(String),
+    #[error("no provider named {0} is configured")]
+    NotConfigured(String),
+}
+
+/// The OAuth 2.0 side of each provider (authorization code with PKCE, refresh, revocation).
+#[async_trait]
+pub trait OAuthClient: Send + Sync {
+    /// The configured providers.
+    fn providers(&self) -> Vec<ProviderInfo>;
+    /// A fresh state and PKCE verifier (S256), and the authorization URL carrying them.
+    async fn authorize(
+        &self,
+        provider: &Provider,
+        scopes: &[String],
+        redirect_uri: &str,
+    ) -> Result<Authorization, OAuthError>;
+    /// Exchanges an authorization code, proving the verifier, at the exact redirect URI.
+    async fn exchange(
+        &self,
+        provider: &Provider,
+        code: &str,
+        verifier: &crate::Verifier,
+        redirect_uri: &str,
+    ) -> Result<TokenGrant, OAuthError>;
+    async fn refresh(&self, provider: &Provider, refresh_token: &Secret) -> Result<TokenGrant, OAuthError>;
+    /// Revokes a token at the provider (RFC 7009); `Ok(false)` when the provider has no way to.
+    async fn revoke(
+        &self,
+        provider: &Provider,
+        token: &Secret,
+        is_refresh_token: bool,
+    ) -> Result<bool, OAuthError>;
+}
+
+/// An event in a connected calendar, in UTC (an all-day event from midnight to midnight in
+/// the calendar's zone).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarEvent {
+    pub id: String,
+    pub title: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub all_day: bool,
+    pub location: Option<String>,
+    pub link: Option<String>,
+}
+
+/// An event to add to a connected calendar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewEvent {
+    pub title: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The user's IANA zone, which the provider shows the event in.
+    pub time_zone: String,
+    pub description: Option<String>,
+    pub location: Option<String>,
+}
+
+/// A Notion page (or database) as search and create answer it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotionPage {
+    pub id: String,
+    pub title: String,
+    pub url: Option<String>,
+    /// `page` or `database`.
+    pub object: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Video {
+    pub id: String,
+    pub title: String,
+    pub channel: Option<String>,
+    pub url: String,
+}
+
+/// How a provider API call failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// The access token was refused (401): refresh and try once more.
+    #[error("the provider refused the access token")]
+    Unauthorized,
+    /// A 4xx the user can act on (a missing database, a scope not granted), in the provider's
+    /// words.
+    #[error("{0}")]
+    Rejected(String),
+    #[error("the provider is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The providers' own APIs the tools use: Google Calendar and Microsoft Graph calendars,
+/// Notion, YouTube Data.
+#[async_trait]
+pub trait ProviderApis: Send + Sync {
+    /// Events overlapping `[from, to)` in the user's primary calendar, by start.
+    async fn list_events(
+        &self,
+        provider: &Provider,
+        token: &Secret,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CalendarEvent>, ApiError>;
+    /// Adds an event. `key` names this creation, so a retry adds it once where the API allows
+    /// (Google's client-chosen event id, Graph's `transactionId`).
+    async fn create_event(
+        &self,
+        provider: &Provider,
+        token: &Secret,
+        event: &NewEvent,
+        key: &str,
+    ) -> Result<CalendarEvent, ApiError>;
+    async fn notion_search(&self, token: &Secret, query: &str) -> Result<Vec<NotionPage>, ApiError>;
+    /// Adds a page titled `title` (with `content` as its first paragraph) to a database.
+    async fn notion_create_page(
+        &self,
+        token: &Secret,
+        database_id: &str,
+        title: &str,
+        content: Option<&str>,
+    ) -> Result<NotionPage, ApiError>;
+    async fn youtube_search(&self, token: &Secret, query: &str, max: u8) -> Result<Vec<Video>, ApiError>;
+    /// Adds a video to one of the user's playlists; answers the playlist item's id.
+    async fn youtube_add_to_playlist(
+        &self,
+        token: &Secret,
+        playlist_id: &str,
+        video_id: &str,
+    ) -> Result<String, ApiError>;
+}
+
+/// What connected accounts run on: the providers' OAuth and APIs, the key ring that seals
+/// tokens, and the public address callbacks are served at.
+#[derive(Clone)]
+pub struct Connections {
+    pub oauth: Arc<dyn OAuthClient>,
+    pub apis: Arc<dyn ProviderApis>,
+    pub keys: Arc<dyn SecretSource>,
+    /// `PUBLIC_BASE_URL`, without a trailing slash: redirect URIs are `<it>/oauth/<provider>/callback`.
+    pub public_base_url: String,
+}
+
 /// The adapters a function runs on, chosen once at start-up.
 #[derive(Clone)]
 pub struct Ports {
@@ -373,10 +595,14 @@ pub struct Ports {
     pub counters: Arc<dyn CounterRepo>,
     pub approvals: Arc<dyn ApprovalRepo>,
     pub audit: Arc<dyn AuditRepo>,
+    pub integrations: Arc<dyn IntegrationRepo>,
+    pub oauth_states: Arc<dyn OAuthStateRepo>,
     pub queue: Arc<dyn NotifyQueue>,
     pub agent_queue: Arc<dyn AgentQueue>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
+    /// Connected accounts, where the function uses them (`None`: no provider is configured).
+    pub connections: Option<Connections>,
 }
 
 impl Ports {
@@ -396,6 +622,8 @@ impl Ports {
             + CounterRepo
             + ApprovalRepo
             + AuditRepo
+            + IntegrationRepo
+            + OAuthStateRepo
             + 'static,
         Q: NotifyQueue + AgentQueue + 'static,
     {
@@ -411,11 +639,20 @@ impl Ports {
             inbound: store.clone(),
             counters: store.clone(),
             approvals: store.clone(),
-            audit: store,
+            audit: store.clone(),
+            integrations: store.clone(),
+            oauth_states: store,
             queue: queues.clone(),
             agent_queue: queues,
             clock,
             ids,
+            connections: None,
         }
+    }
+
+    /// The same ports, with connected accounts.
+    pub fn with_connections(mut self, connections: Connections) -> Self {
+        self.connections = Some(connections);
+        self
     }
 }

@@ -66,7 +66,11 @@ impl ToolOutcome {
     }
 }
 
-static BUILTIN: LazyLock<Toolbox> = LazyLock::new(|| Toolbox::new(builtin_specs()));
+static BUILTIN: LazyLock<Toolbox> = LazyLock::new(|| {
+    let mut specs = builtin_specs();
+    specs.extend(crate::account_tools::specs());
+    Toolbox::new(specs)
+});
 
 impl Toolbox {
     /// The built-in catalog, compiled once per process.
@@ -165,15 +169,16 @@ async fn ask_approval(cx: &ToolContext<'_>, call: &ToolCall) -> ToolOutcome {
     }
 }
 
-fn spec(name: &str, description: &str, parameters: Value, risk: Risk) -> (ToolSpec, Risk) {
+pub(crate) fn spec(name: &str, description: &str, parameters: Value, risk: Risk) -> (ToolSpec, Risk) {
     (ToolSpec { name: name.into(), description: description.into(), parameters }, risk)
 }
 
-fn object(properties: Value, required: &[&str]) -> Value {
+pub(crate) fn object(properties: Value, required: &[&str]) -> Value {
     json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
 }
 
-const AT: &str = "local wall-clock time in the user's zone, YYYY-MM-DDTHH:MM (or RFC 3339 with an offset)";
+pub(crate) const AT: &str =
+    "local wall-clock time in the user's zone, YYYY-MM-DDTHH:MM (or RFC 3339 with an offset)";
 
 fn builtin_specs() -> Vec<(ToolSpec, Risk)> {
     let priority = json!({ "type": "string", "enum": ["critical", "high", "medium", "low"] });
@@ -303,7 +308,9 @@ async fn execute(cx: &ToolContext<'_>, name: &str, args: Value) -> Result<Value,
         "recall" => recall(cx, parse(args)?).await,
         "forget" => forget(cx, parse(args)?).await,
         "current_time" => Ok(current_time(cx)),
-        _ => Err(DomainError::NotFound("tool")),
+        other => {
+            crate::account_tools::execute(cx, other, args).await.unwrap_or(Err(DomainError::NotFound("tool")))
+        }
     }
 }
 
@@ -315,13 +322,13 @@ fn tz(cx: &ToolContext<'_>) -> Tz {
     cx.user.timezone.tz()
 }
 
-fn local(t: DateTime<Utc>, tz: Tz) -> String {
+pub(crate) fn local(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// `at` as the model gives it: local wall-clock time (placed in the zone as recurrences are:
 /// a gap moves it forward, a fold takes the first), or an instant with an offset.
-fn parse_at(raw: &str, tz: Tz) -> Result<DateTime<Utc>, DomainError> {
+pub(crate) fn parse_at(raw: &str, tz: Tz) -> Result<DateTime<Utc>, DomainError> {
     let raw = raw.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
         return Ok(t.with_timezone(&Utc));
@@ -703,16 +710,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_schema_compiles_and_only_send_email_reaches_outside() {
+    fn every_schema_compiles_and_only_writes_elsewhere_reach_outside() {
         let tb = Toolbox::builtin();
         let specs = tb.specs();
-        assert_eq!(specs.len(), 14);
+        assert_eq!(specs.len(), 20);
         let external: Vec<&str> = specs
             .iter()
             .filter(|s| tb.risk(&s.name) == Some(Risk::External))
             .map(|s| s.name.as_str())
             .collect();
-        assert_eq!(external, ["send_email"], "only these wait for an approval");
+        assert_eq!(
+            external,
+            ["send_email", "create_calendar_event", "create_notion_page", "add_to_youtube_playlist"],
+            "only these wait for an approval"
+        );
         assert_eq!(tb.risk("list_tasks"), Some(Risk::Read));
         assert_eq!(tb.risk("create_reminder"), Some(Risk::OwnData));
     }

@@ -39,10 +39,17 @@
 //! | decide / expire an approval       | update `WHERE version = ?`; a decided one leaves `approvals_due`  |
 //! | the audit log: append, newest     | `audit (user_id, id)`: insert; range `id < ?` (UUIDv7 ids)        |
 //! | first                             |                                                                   |
+//! | a user's integration(s)           | `integrations (user_id, provider)` primary key, provider order;   |
+//! |                                   | insert (taken: `Conflict`) or update `WHERE version = ?`          |
+//! | tokens to refresh                 | partial index `integrations_refresh`: `refresh_at <= horizon`     |
+//! | start a sign-in (OAuth)           | `oauth_states (key)`: insert (taken: `Conflict`); rows a day past |
+//! |                                   | `expires_at` are deleted first, as DynamoDB's TTL would           |
+//! | take a sign-in's state once       | `DELETE … RETURNING body`: one statement, so one taker gets it    |
 //! | the local queues (notify, agent)  | `queue_visible`: `name = ? AND dead = 0 AND visible_at <= now`    |
 
 mod approvals;
 mod conversations;
+mod integrations;
 mod local;
 mod memories;
 mod prompts;

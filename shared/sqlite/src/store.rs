@@ -25,6 +25,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0003_agent.sql")),
         M::up(include_str!("migrations/0004_sms.sql")),
         M::up(include_str!("migrations/0005_approvals.sql")),
+        M::up(include_str!("migrations/0006_integrations.sql")),
     ])
 }
 

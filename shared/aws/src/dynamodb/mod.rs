@@ -20,7 +20,13 @@
 //! | pending approvals to expire | by `entity` (an approval is there at `expires_at` while pending)   |
 //! | claim a firing              | TransactWriteItems: Put `NOTIF#<id>` if absent + Put the reminder  |
 //! |                             | if its version is the one read                                     |
-//! | tokens to refresh (later)   | Query `refresh-index`: `refresh_shard = REFRESH#<n> AND refresh_at <= t` |
+//! | a user's integration with a | GetItem `PK = USER#<id>, SK = INTEG#<provider>`                    |
+//! | provider                    |                                                                    |
+//! | a user's integrations       | Query `PK = USER#<id> AND begins_with(SK, INTEG#)` (provider order)|
+//! | connect / update an         | PutItem if absent (new), or if its version is the one read; the    |
+//! | integration                 | refresh-index attributes follow `refresh_at` (absent when `None`)  |
+//! | tokens to refresh           | Query `refresh-index`, each of 8 shards in parallel:               |
+//! |                             | `refresh_shard = REFRESH#<n> AND refresh_at <= horizon`            |
 //! | a user's conversation       | GetItem `PK = USER#<id>, SK = CONV#<conversation id>`              |
 //! | a user's conversations      | Query `PK = USER#<id> AND begins_with(SK, CONV#)`, backwards       |
 //! | a conversation's messages,  | Query `PK = USER#<id> AND begins_with(SK, MSG#<conversation id>#)`,|
@@ -58,10 +64,14 @@
 //! | append to the audit log     | PutItem `PK = USER#<id>, SK = AUDIT#<entry id>` if absent          |
 //! | a user's audit log, newest  | Query `PK = USER#<id> AND begins_with(SK, AUDIT#)`, backwards      |
 //! | first                       | (entry ids are UUIDv7: SK order is time order)                     |
+//! | start a sign-in (OAuth)     | PutItem `PK = OSTATE#<key>, SK = OSTATE` if absent; `ttl` = its    |
+//! |                             | `expires_at`                                                       |
+//! | take a sign-in's state once | DeleteItem `ReturnValues = ALL_OLD`: the old item, or nothing      |
 //!
 //! No `SK` prefix is a prefix of another kind's (`CONV#`, `MSG#`, `MEM#`, `PROMPT#`, `USAGE#`,
-//! `TASK#`, `REMINDER#`, `NOTIF#`, `APPROVAL#`, `APPCODE#`, `AUDIT#`, `PROFILE`, and on their
-//! own partitions `PHONE`, `SMSIN`, `COUNTER`), so each `begins_with` reads one kind only.
+//! `TASK#`, `REMINDER#`, `NOTIF#`, `APPROVAL#`, `APPCODE#`, `AUDIT#`, `INTEG#`, `PROFILE`, and on
+//! their own partitions `PHONE`, `SMSIN`, `COUNTER`, `OSTATE`), so each `begins_with` reads one
+//! kind only.
 //!
 //! The phone item is written in the same transaction as the user, with `attribute_not_exists`:
 //! it is the phone → user index and what makes a phone number name one user (a GSI could find
@@ -69,6 +79,7 @@
 
 mod approvals;
 mod conversations;
+mod integrations;
 mod memories;
 mod prompts;
 mod reminders;
