@@ -365,6 +365,7 @@ async fn the_openapi_document_describes_every_route() {
     assert_eq!(
         routes,
         [
+            "DELETE /api/integrations/{id}",
             "DELETE /api/memories/{id}",
             "DELETE /api/reminders/{id}",
             "DELETE /api/tasks/{id}",
@@ -373,6 +374,7 @@ async fn the_openapi_document_describes_every_route() {
             "GET /api/approvals/{id}",
             "GET /api/conversations",
             "GET /api/conversations/{id}/messages",
+            "GET /api/integrations",
             "GET /api/me",
             "GET /api/me/preferences",
             "GET /api/memories",
@@ -382,6 +384,8 @@ async fn the_openapi_document_describes_every_route() {
             "GET /api/tasks",
             "GET /api/tasks/{id}",
             "GET /api/users/{id}",
+            "GET /oauth/{provider}/callback",
+            "GET /oauth/{provider}/start",
             "PATCH /api/tasks/{id}/status",
             "POST /api/admin/jobs/{job}/run",
             "POST /api/agents/{agent}/prompt-customizations",

@@ -76,6 +76,7 @@ async fn invoke_on(state: &ApiState, function: &'static str, file: &str) -> (u16
         "reminders" => reminders::routes(),
         "chat" => chat::routes(Arc::new(nudge_tests::offline_agent()), chat::TURN_TIMEOUT),
         "approvals" => approvals::routes(),
+        "oauth" => oauth::routes(),
         other => panic!("no function {other}"),
     };
     let response = nudge_http::app(function, routes, state.clone()).oneshot(request).await.unwrap();
@@ -623,4 +624,271 @@ async fn approvals_decide_event_approves_once() {
     let log = audit_log(&s.ports).await;
     assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["approval.approved"]);
     assert_eq!(log[0].ip.as_deref(), Some("203.0.113.7"));
+}
+
+/// The HTTP API the oauth events came through: redirect URIs are under it.
+const API_BASE: &str = "https://abc123.execute-api.us-east-1.amazonaws.com";
+/// The token key ring of the oauth events' tests.
+const RING: &str = r#"{"current":"e1","keys":{"e1":"ZXZlbnRzLXRva2VuLWtleS1vZi0zMi1ieXRlcy0tLS0="}}"#;
+
+/// Google's token endpoint as RFC 6749 and Google document it, on 127.0.0.1: it answers every
+/// grant with new tokens (a refresh token for a code only, as Google does) and keeps each form
+/// it was sent for the test to check.
+struct TokenEndpoint {
+    url: String,
+    forms: Arc<std::sync::Mutex<Vec<std::collections::HashMap<String, String>>>>,
+}
+
+impl TokenEndpoint {
+    async fn start() -> Self {
+        let forms: Arc<std::sync::Mutex<Vec<std::collections::HashMap<String, String>>>> = Arc::default();
+        let kept = forms.clone();
+        let token = move |body: axum::body::Bytes| async move {
+            let form: std::collections::HashMap<String, String> =
+                form_urlencoded::parse(&body).into_owned().collect();
+            let n = {
+                let mut all = kept.lock().unwrap();
+                all.push(form.clone());
+                all.len()
+            };
+            let mut answer = serde_json::json!({
+                "access_token": format!("ya29.access-{n}"),
+                "expires_in": 3599,
+                "scope": "openid email https://www.googleapis.com/auth/calendar.events",
+                "token_type": "Bearer",
+            });
+            if form.get("grant_type").map(String::as_str) == Some("authorization_code") {
+                answer["refresh_token"] = format!("1//refresh-{n}").into();
+            }
+            axum::Json(answer)
+        };
+        let app = axum::Router::new().route("/token", axum::routing::post(token));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/token", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { url, forms }
+    }
+
+    fn forms(&self) -> Vec<std::collections::HashMap<String, String>> {
+        self.forms.lock().unwrap().clone()
+    }
+}
+
+/// Google configured with a made-up client, its tokens at `token_url`.
+fn google_connections(token_url: &str) -> nudge_domain::Connections {
+    let env = |k: &str| match k {
+        "OAUTH_PROVIDERS" => Some("google".to_owned()),
+        "OAUTH_GOOGLE_TOKEN_URL" => Some(token_url.to_owned()),
+        _ => None,
+    };
+    let config = nudge_oauth::OAuthConfig::from_env(env).unwrap();
+    let clients = Secret::new(r#"{"google":{"client_id":"events-client","client_secret":"events-secret"}}"#);
+    nudge_domain::Connections {
+        oauth: Arc::new(nudge_oauth::OAuthProviders::new(config, Arc::new(clients)).unwrap()),
+        apis: Arc::new(nudge_providers::HttpProviderApis::new(
+            nudge_providers::http_client(),
+            nudge_providers::ApiConfig::default(),
+        )),
+        keys: Arc::new(Secret::new(RING)),
+        public_base_url: API_BASE.into(),
+    }
+}
+
+/// What the oauth function answered to an event, whatever its body.
+struct Answer {
+    status: u16,
+    headers: http::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> &str {
+        self.headers.get(name).map(|v| v.to_str().unwrap()).unwrap_or_default()
+    }
+}
+
+/// Runs an API Gateway event (as a value, changed by the test) through the oauth function.
+async fn invoke_oauth(state: &ApiState, event: &Value) -> Answer {
+    let request = lambda_http::request::from_str(&event.to_string()).expect("an API Gateway v2 event");
+    let response = nudge_http::app("oauth", oauth::routes(), state.clone()).oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    Answer { status, headers, body: String::from_utf8(bytes.to_vec()).unwrap() }
+}
+
+/// The value of a query parameter of a URL.
+fn url_param(url: &str, name: &str) -> Option<String> {
+    reqwest::Url::parse(url).unwrap().query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// The callback event, carrying `state` and the cookie `browser` instead of its own.
+fn callback_event(state: &str, browser: &str) -> Value {
+    let mut event: Value = event_file("oauth-callback.json");
+    let recorded = event["queryStringParameters"]["state"].as_str().unwrap().to_owned();
+    let query = event["rawQueryString"].as_str().unwrap().replace(&recorded, state);
+    event["rawQueryString"] = query.into();
+    event["queryStringParameters"]["state"] = state.into();
+    event["cookies"] = serde_json::json!([format!("nudge_oauth={browser}")]);
+    event
+}
+
+#[tokio::test]
+async fn oauth_events_connect_google_once_and_the_list_event_shows_it_without_tokens() {
+    let tokens = TokenEndpoint::start().await;
+    let mut s = state().await;
+    s.ports.connections = Some(google_connections(&tokens.url));
+
+    let started = invoke_oauth(&s, &event_file("oauth-start.json")).await;
+    assert_eq!(started.status, 302, "{}", started.body);
+    let location = started.header("location").to_owned();
+    assert!(location.starts_with("https://accounts.google.com/o/oauth2/v2/auth?"), "{location}");
+    let redirect_uri = format!("{API_BASE}/oauth/google/callback");
+    assert_eq!(url_param(&location, "redirect_uri").as_deref(), Some(redirect_uri.as_str()));
+    let state_param = url_param(&location, "state").unwrap();
+    let set_cookie = started.header("set-cookie");
+    assert!(
+        set_cookie.contains("Path=/oauth/google/callback") && set_cookie.contains("HttpOnly"),
+        "{set_cookie}"
+    );
+    let browser = set_cookie.strip_prefix("nudge_oauth=").unwrap().split(';').next().unwrap().to_owned();
+
+    // The provider sends the browser back with a code; it is exchanged with the verifier, at
+    // the redirect URI the sign-in was started with.
+    let event = callback_event(&state_param, &browser);
+    let page = invoke_oauth(&s, &event).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(page.header("content-type"), "text/html; charset=utf-8");
+    assert!(page.body.contains("Google is connected"), "{}", page.body);
+    assert!(page.body.contains("https://www.googleapis.com/auth/calendar.events"), "{}", page.body);
+    let code = event["queryStringParameters"]["code"].as_str().unwrap();
+    assert!(!page.body.contains(code) && !page.body.contains(&state_param), "{}", page.body);
+    assert!(page.header("set-cookie").contains("Max-Age=0"));
+    let forms = tokens.forms();
+    assert_eq!(forms.len(), 1);
+    let form = &forms[0];
+    assert_eq!(form["grant_type"], "authorization_code");
+    assert_eq!(form["code"], code);
+    assert_eq!(form["redirect_uri"], redirect_uri);
+    assert_eq!(form["client_id"], "events-client");
+    let challenge = url_param(&location, "code_challenge").unwrap();
+    let verifier = &form["code_verifier"];
+    let hex = nudge_domain::integration::digest(verifier);
+    let sha256: Vec<u8> =
+        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+    use base64::Engine;
+    let derived = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha256);
+    assert_eq!(derived, challenge, "the verifier proves the challenge (S256)");
+
+    // The same callback again (a reload, a replay) connects nothing more.
+    let again = invoke_oauth(&s, &event).await;
+    assert_eq!(again.status, 400, "{}", again.body);
+    assert!(again.body.contains("already used"), "{}", again.body);
+    assert_eq!(tokens.forms().len(), 1, "no second exchange");
+
+    let (status, listed) = invoke_on(&s, "oauth", "integrations-list.json").await;
+    assert_eq!(status, 200, "{listed}");
+    let items = listed["data"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{listed}");
+    assert_eq!(
+        (items[0]["provider"].as_str(), items[0]["status"].as_str()),
+        (Some("google"), Some("active"))
+    );
+    let text = listed.to_string();
+    assert!(!text.contains("ya29") && !text.contains("1//refresh"), "{text}");
+
+    // Stored sealed, bound to its owner: the key ring opens what the token endpoint gave.
+    let owner: UserId = USER.parse().unwrap();
+    let google = nudge_domain::Provider::parse("google").unwrap();
+    let stored = s.ports.integrations.get_integration(&owner, &google).await.unwrap().unwrap();
+    let ring = nudge_domain::sealing::KeyRing::parse(&Secret::new(RING)).unwrap();
+    let aad = nudge_domain::Integration::aad(&owner, &google);
+    assert_eq!(ring.open(&stored.access_token, &aad).unwrap().expose(), b"ya29.access-1");
+    assert_eq!(ring.open(stored.refresh_token.as_ref().unwrap(), &aad).unwrap().expose(), b"1//refresh-1");
+    let log = audit_log(&s.ports).await;
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["oauth.flow_started", "oauth.flow_completed"]);
+    assert_eq!(log[0].ip.as_deref(), Some("203.0.113.7"));
+}
+
+#[tokio::test]
+async fn the_oauth_callback_event_as_recorded_is_refused_and_stores_nothing() {
+    let tokens = TokenEndpoint::start().await;
+    let mut s = state().await;
+    s.ports.connections = Some(google_connections(&tokens.url));
+    let page = invoke_oauth(&s, &event_file("oauth-callback.json")).await;
+    assert_eq!(page.status, 400, "{}", page.body);
+    assert!(page.body.contains("not from Nudge"), "{}", page.body);
+    assert_eq!(page.header("cache-control"), "no-store");
+    assert!(tokens.forms().is_empty(), "nothing exchanged");
+    let owner: UserId = USER.parse().unwrap();
+    assert!(s.ports.integrations.list_integrations(&owner).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_oauth_start_event_without_providers_is_404() {
+    let s = state().await;
+    let answer = invoke_oauth(&s, &event_file("oauth-start.json")).await;
+    assert_eq!(answer.status, 404, "{}", answer.body);
+    let body: Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(body["error"]["code"], "NOT_FOUND");
+    assert_eq!(body["request_id"], "0AuthSt4rtAAAA=");
+    let (status, listed) = invoke("oauth", "integrations-list.json").await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed["data"], serde_json::json!({"items": [], "next_cursor": null, "providers": []}));
+}
+
+#[tokio::test]
+async fn the_token_refresh_event_refreshes_what_expires_soon_once() {
+    let tokens = TokenEndpoint::start().await;
+    let mut s = state().await;
+    s.ports.connections = Some(google_connections(&tokens.url));
+    let event: aws_lambda_events::eventbridge::EventBridgeEvent<Value> =
+        event_file("token-refresh-schedule.json");
+    let now = event.time.unwrap();
+    // The function runs when the schedule says; new tokens are dated by the clock.
+    s.ports.clock = std::sync::Arc::new(nudge_domain::FixedClock::new(now));
+    let owner: UserId = USER.parse().unwrap();
+    let google = nudge_domain::Provider::parse("google").unwrap();
+    let ring = nudge_domain::sealing::KeyRing::parse(&Secret::new(RING)).unwrap();
+    let aad = nudge_domain::Integration::aad(&owner, &google);
+    let mut i = nudge_domain::Integration {
+        id: nudge_domain::IntegrationId::from_uuid(uuid::Uuid::now_v7()),
+        user_id: owner,
+        provider: google.clone(),
+        status: nudge_domain::IntegrationStatus::Active,
+        account: None,
+        consent: nudge_domain::Consent {
+            scopes: vec!["openid".into()],
+            granted_at: now - chrono::Duration::days(3),
+        },
+        access_token: ring.seal(b"ya29.old", &aad),
+        refresh_token: Some(ring.seal(b"1//the-refresh-token", &aad)),
+        // Within the 30 minutes the schedule looks ahead.
+        expires_at: Some(now + chrono::Duration::minutes(10)),
+        refresh_at: None,
+        lease_until: None,
+        last_refreshed_at: None,
+        created_at: now - chrono::Duration::days(3),
+        updated_at: now - chrono::Duration::days(3),
+        version: 1,
+    };
+    i.refresh_at = i.refresh_time();
+    s.ports.integrations.put_integration(&i, None).await.unwrap();
+
+    let first = token_refresh::handle(&s.ports, event.clone()).await.unwrap();
+    assert_eq!((first.due, first.refreshed, first.failed), (1, 1, 0), "{first:?}");
+    let forms = tokens.forms();
+    assert_eq!(forms.len(), 1);
+    assert_eq!(forms[0]["grant_type"], "refresh_token");
+    assert_eq!(forms[0]["refresh_token"], "1//the-refresh-token");
+    let stored = s.ports.integrations.get_integration(&owner, &google).await.unwrap().unwrap();
+    assert_eq!(ring.open(&stored.access_token, &aad).unwrap().expose(), b"ya29.access-1");
+    assert_eq!(stored.expires_at, Some(now + chrono::Duration::seconds(3599)));
+    assert_eq!(stored.last_refreshed_at, Some(now));
+
+    // The same event again (EventBridge retries): the token is fresh, nothing is due.
+    let again = token_refresh::handle(&s.ports, event).await.unwrap();
+    assert_eq!((again.due, again.refreshed), (0, 0), "{again:?}");
+    assert_eq!(tokens.forms().len(), 1);
 }

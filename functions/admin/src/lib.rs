@@ -9,6 +9,7 @@ use axum::{
 use chrono::{DateTime, FixedOffset};
 use nudge_domain::{
     Channel, Email, PersonName, PhoneNumber, QuietHours, Role, TimeZone, User, UserId, WebhookUrl,
+    integrations::{self, Refreshed},
     schedule::LocalTime,
     tick::{self, TickReport},
     users::{self as uc, PreferenceChanges},
@@ -50,6 +51,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(reminders::ApiDoc::openapi());
     doc.merge(chat::ApiDoc::openapi());
     doc.merge(approvals::ApiDoc::openapi());
+    doc.merge(oauth::ApiDoc::openapi());
     doc
 }
 
@@ -204,17 +206,52 @@ struct RunJob {
     time: Option<DateTime<FixedOffset>>,
 }
 
-/// Runs a scheduled job now (admins only): `reminder-tick`.
-#[utoipa::path(post, path = "/api/admin/jobs/{job}/run", tag = "users", params(("job" = String, Path)),
+/// What token-refresh did (the job's counts).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct RefreshReport {
+    /// Integrations whose tokens expire within 30 minutes.
+    due: usize,
+    refreshed: usize,
+    /// Refused by the provider: marked, and the user told to reconnect.
+    needs_reauth: usize,
+    /// The provider failed or could not be reached: tried again next run.
+    failed: usize,
+    /// Held by another refresher, or refreshed meanwhile.
+    skipped: usize,
+}
+
+impl From<Refreshed> for RefreshReport {
+    fn from(r: Refreshed) -> Self {
+        Self {
+            due: r.due,
+            refreshed: r.refreshed,
+            needs_reauth: r.needs_reauth,
+            failed: r.failed,
+            skipped: r.skipped,
+        }
+    }
+}
+
+/// What a job run answers: the tick's report or token-refresh's counts.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+enum JobReport {
+    Tick(TickReport),
+    TokenRefresh(RefreshReport),
+}
+
+/// Runs a scheduled job now (admins only): `reminder-tick` or `token-refresh`.
+#[utoipa::path(post, path = "/api/admin/jobs/{job}/run", tag = "users",
+    params(("job" = String, Path, description = "reminder-tick or token-refresh")),
     request_body(content = RunJob, description = "optional"), responses(
-    (status = 200, body = Doc<TickReport>), (status = 403, body = Failure), (status = 404, description = "no such job", body = Failure),
+    (status = 200, body = Doc<JobReport>), (status = 403, body = Failure), (status = 404, description = "no such job", body = Failure),
 ))]
 async fn run_job(
     caller: AuthUser,
     State(s): State<ApiState>,
     Path(job): Path<String>,
     body: axum::body::Bytes,
-) -> Result<Envelope<TickReport>, ApiError> {
+) -> Result<Envelope<JobReport>, ApiError> {
     uc::require_admin(&s.ports, caller.0).await?;
     let body: RunJob = if body.iter().all(u8::is_ascii_whitespace) {
         RunJob::default()
@@ -224,7 +261,11 @@ async fn run_job(
     };
     let now = body.time.map(|t| t.to_utc()).unwrap_or_else(|| s.ports.clock.now());
     match job.as_str() {
-        "reminder-tick" => Ok(Envelope::ok(tick::run_tick(&s.ports, now).await?, "Job ran")),
+        "reminder-tick" => Ok(Envelope::ok(JobReport::Tick(tick::run_tick(&s.ports, now).await?), "Job ran")),
+        "token-refresh" => {
+            let report = integrations::refresh_due(&s.ports, now).await?;
+            Ok(Envelope::ok(JobReport::TokenRefresh(report.into()), "Job ran"))
+        }
         _ => Err(nudge_domain::DomainError::NotFound("job").into()),
     }
 }

@@ -7,7 +7,8 @@ use lambda_runtime::{LambdaEvent, service_fn};
 async fn main() -> Result<(), lambda_runtime::Error> {
     nudge_http::telemetry::init();
     let aws = nudge_aws::sdk_config().await;
-    let ports = nudge_aws::ports_from_env(&aws)?;
+    // Connections for the tools and approved actions that use connected accounts.
+    let ports = nudge_aws::ports_from_env(&aws)?.with_connections(nudge_aws::connections_from_env(&aws)?);
     let agent = nudge_aws::agent_from_env(&aws);
     let sms = sms_inbound::settings_from_env()?;
     let (ports, agent, sms) = (&ports, &agent, &sms);

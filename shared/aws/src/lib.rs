@@ -11,7 +11,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use aws_config::{BehaviorVersion, SdkConfig};
 use nudge_domain::{
-    Address, Notification, Ports, Secret, SecretSource, SendError, Sender, Senders, SystemClock, UuidV7Ids,
+    Address, Connections, Notification, Ports, Secret, SecretSource, SendError, Sender, Senders, StoreError,
+    SystemClock, UuidV7Ids,
 };
 
 pub use bedrock::BedrockConverse;
@@ -25,6 +26,9 @@ pub use sqs::SqsQueues;
 pub enum ConfigError {
     #[error("{0} is not set")]
     Missing(&'static str),
+    /// A variable set to something it cannot be (its name and why; never its value).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// The SDK configuration from the environment (region, credentials, and `AWS_ENDPOINT_URL`, which
@@ -134,6 +138,70 @@ pub fn agent_from_env(config: &SdkConfig) -> nudge_domain::Agent {
             as Arc<dyn nudge_domain::LanguageModel>
     });
     nudge_llm::agent_from_env(keys, bedrock)
+}
+
+/// Connected accounts on AWS, for every function that uses them (oauth, token-refresh, chat,
+/// agent-worker, admin):
+/// - the providers `OAUTH_PROVIDERS` names (comma separated), with endpoints, scopes and tenant
+///   from `OAUTH_<NAME>_*` (see `nudge_oauth::config`); none named, none configured, and every
+///   provider answers 404;
+/// - their client ids and secrets from the JSON secret `OAUTH_CLIENTS_SECRET_ARN`
+///   (`{"google":{"client_id":…,"client_secret":…},…}`), read on use; without it, from
+///   `OAUTH_<NAME>_CLIENT_ID` and `_CLIENT_SECRET` (for `cargo lambda watch`);
+/// - the token key ring from the secret `TOKEN_KEYS_SECRET_ARN`, or `TOKEN_KEYS` itself
+///   (`nudge_domain::sealing` has its format); re-read every five minutes, so a rotated ring
+///   reaches warm functions on its own;
+/// - the providers' APIs at `GOOGLE_CALENDAR_API_URL`, `MICROSOFT_GRAPH_API_URL`,
+///   `NOTION_API_URL`, `YOUTUBE_API_URL` (the production APIs when unset);
+/// - redirect URIs under `PUBLIC_BASE_URL` (the HTTP API's URL), which a configured provider
+///   requires.
+///
+/// Builds clients only: no network call.
+pub fn connections_from_env(config: &SdkConfig) -> Result<Connections, ConfigError> {
+    let lookup = |k: &str| std::env::var(k).ok();
+    let oauth =
+        nudge_oauth::OAuthConfig::from_env(lookup).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    let credentials: Arc<dyn SecretSource> = match env("OAUTH_CLIENTS_SECRET_ARN") {
+        Some(arn) => Arc::new(SecretsManagerSecret::new(aws_sdk_secretsmanager::Client::new(config), arn)),
+        None => Arc::new(nudge_oauth::credentials::from_env(&oauth, lookup)),
+    };
+    let keys: Arc<dyn SecretSource> = match (env("TOKEN_KEYS_SECRET_ARN"), env("TOKEN_KEYS")) {
+        (Some(arn), _) => {
+            Arc::new(SecretsManagerSecret::new(aws_sdk_secretsmanager::Client::new(config), arn))
+        }
+        (None, Some(ring)) => Arc::new(Secret::new(ring.into_bytes())),
+        (None, None) => Arc::new(MissingSecret("TOKEN_KEYS_SECRET_ARN (or TOKEN_KEYS)")),
+    };
+    let public_base_url = env("PUBLIC_BASE_URL").unwrap_or_default().trim().trim_end_matches('/').to_owned();
+    if !oauth.providers.is_empty() {
+        if public_base_url.is_empty() {
+            return Err(ConfigError::Missing("PUBLIC_BASE_URL (OAuth redirect URIs are under it)"));
+        }
+        if !(public_base_url.starts_with("https://") || public_base_url.starts_with("http://")) {
+            return Err(ConfigError::Invalid("PUBLIC_BASE_URL must be an http(s) URL".into()));
+        }
+    }
+    let oauth = nudge_oauth::OAuthProviders::new(oauth, credentials)
+        .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    let apis =
+        nudge_providers::ApiConfig::from_process_env().map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    Ok(Connections {
+        oauth: Arc::new(oauth),
+        apis: Arc::new(nudge_providers::HttpProviderApis::new(nudge_providers::http_client(), apis)),
+        keys,
+        public_base_url,
+    })
+}
+
+/// A secret that is not configured: using it fails, naming what to set. A function that never
+/// uses it (no provider connected) runs without it.
+pub struct MissingSecret(pub &'static str);
+
+#[async_trait]
+impl SecretSource for MissingSecret {
+    async fn secret(&self) -> Result<Secret, StoreError> {
+        Err(StoreError::Backend(format!("{} is not set", self.0)))
+    }
 }
 
 /// The JWT signing secret: from Secrets Manager by `JWT_SECRET_ARN` (what the SAM template

@@ -1,6 +1,6 @@
 //! The local stack: every function's routes in one process, on the embedded adapters (SQLite,
-//! a secret generated in the data directory), with the reminder ticker running every minute and
-//! workers draining the local `notify` and `agent` queues through the same use cases as the
+//! a secret generated in the data directory), with the reminder ticker running every minute,
+//! token refresh every 15 minutes, and workers draining the local `notify` and `agent` queues through the same use cases as the
 //! `notifier` and `agent-worker` functions. The agent is the offline brain unless a provider is
 //! configured (`OPENAI_BASE_URL`, `ANTHROPIC_API_KEY`, `LLM_PROVIDERS`, …).
 //!
@@ -16,7 +16,8 @@ use std::{
 use axum::Router;
 use chrono::{DurationRound, TimeDelta};
 use nudge_domain::{
-    Agent, Ports, Secret, SecretSource, Sender, Senders, SystemClock, UuidV7Ids, notify, tick, work,
+    Agent, Connections, Ports, Secret, SecretSource, Sender, Senders, SystemClock, UuidV7Ids, integrations,
+    notify, sealing::KeyRing, tick, work,
 };
 use nudge_http::ApiState;
 use nudge_sqlite::{QueueName, SqliteStore};
@@ -43,6 +44,7 @@ pub fn routes_with(
         .merge(chat::routes(agent, turn_timeout))
         .merge(sms_inbound::routes(webhook))
         .merge(approvals::routes())
+        .merge(oauth::routes())
 }
 
 /// The stack's parts, opened from a data directory.
@@ -80,7 +82,8 @@ impl Stack {
         let aws = nudge_aws::sdk_config().await;
         let secret = nudge_aws::jwt_secret_from_env(&aws)?;
         let senders = nudge_aws::senders_from_env(&aws, secret.clone());
-        let state = ApiState::new(nudge_aws::ports_from_env(&aws)?, secret);
+        let ports = nudge_aws::ports_from_env(&aws)?.with_connections(nudge_aws::connections_from_env(&aws)?);
+        let state = ApiState::new(ports, secret);
         let agent = Arc::new(nudge_aws::agent_from_env(&aws));
         // The deployed stack's token, if this shell has it; the data directory is not used here.
         let token = nudge_aws::twilio_auth_token_from_env(&aws)
@@ -94,7 +97,8 @@ impl Stack {
         std::fs::create_dir_all(data_dir).map_err(|e| StackError::DataDir(data_dir.into(), e))?;
         let sqlite = SqliteStore::open(&data_dir.join("nudge.db"))?;
         let store = Arc::new(sqlite.clone());
-        let ports = Ports::over(store.clone(), store.clone(), Arc::new(SystemClock), Arc::new(UuidV7Ids));
+        let ports = Ports::over(store.clone(), store.clone(), Arc::new(SystemClock), Arc::new(UuidV7Ids))
+            .with_connections(connections_from_env(data_dir)?);
         let secret = local_secret(data_dir).map_err(|e| StackError::DataDir(data_dir.into(), e))?;
         let senders = local_senders(store, secret.clone());
         Ok(Self {
@@ -105,6 +109,18 @@ impl Stack {
             agent: Arc::new(nudge_llm::agent_from_env(nudge_llm::Keys::default(), None)),
             webhook: webhook(twilio_token(data_dir)?)?,
         })
+    }
+
+    /// The public URL Twilio and the OAuth providers are given, where `PUBLIC_BASE_URL` did not
+    /// say: `serve` passes its own address.
+    pub fn default_public_base_url(&mut self, url: &str) {
+        let url = url.trim_end_matches('/');
+        self.webhook.public_base_url.get_or_insert_with(|| url.to_owned());
+        if let Some(c) = self.state.ports.connections.as_mut()
+            && c.public_base_url.is_empty()
+        {
+            c.public_base_url = url.to_owned();
+        }
     }
 
     pub fn router(&self) -> Router {
@@ -178,7 +194,8 @@ impl Stack {
     }
 
     /// The ticker and the queue workers, until the process ends: a tick at the start of each
-    /// minute (as EventBridge does), and each queue drained twice a second.
+    /// minute (as EventBridge does), token refresh at each quarter hour, and each queue drained
+    /// twice a second.
     pub fn spawn_background(self: &Arc<Self>) {
         if self.store.is_none() {
             return;
@@ -192,6 +209,27 @@ impl Stack {
                 tokio::time::sleep((next - now).to_std().unwrap_or_default()).await;
                 if let Err(e) = tick::run_tick(&me.state.ports, next).await {
                     tracing::error!(error = %e, "tick failed");
+                }
+            }
+        });
+        let me = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let now = chrono::Utc::now();
+                let quarter = now.duration_trunc(TimeDelta::minutes(15)).unwrap_or(now);
+                let next = quarter + TimeDelta::minutes(15);
+                tokio::time::sleep((next - now).to_std().unwrap_or_default()).await;
+                match integrations::refresh_due(&me.state.ports, next).await {
+                    Ok(r) if r.due > 0 => tracing::info!(
+                        due = r.due,
+                        refreshed = r.refreshed,
+                        needs_reauth = r.needs_reauth,
+                        failed = r.failed,
+                        skipped = r.skipped,
+                        "token refresh ran"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "token refresh failed"),
                 }
             }
         });
@@ -328,9 +366,54 @@ fn local_secret(data_dir: &Path) -> std::io::Result<Arc<dyn SecretSource>> {
     local_key(data_dir, "JWT_SECRET", "jwt-secret")
 }
 
+/// Connected accounts in the local stack:
+/// - the providers from `OAUTH_PROVIDERS` and `OAUTH_<NAME>_*`, client ids and secrets
+///   included (`OAUTH_<NAME>_CLIENT_ID`, `OAUTH_<NAME>_CLIENT_SECRET`); without any, none is
+///   configured and every provider answers 404;
+/// - the providers' APIs at `GOOGLE_CALENDAR_API_URL`, `MICROSOFT_GRAPH_API_URL`,
+///   `NOTION_API_URL`, `YOUTUBE_API_URL` (the production APIs when unset);
+/// - the token key ring from `TOKEN_KEYS` if set, otherwise `<data dir>/token-keys.json`, made
+///   once with one random key and readable by its owner only (losing it loses every
+///   connection: they must be made again);
+/// - redirect URIs under `PUBLIC_BASE_URL` (`serve` defaults it to its own address).
+pub fn connections_from_env(data_dir: &Path) -> Result<Connections, StackError> {
+    let lookup = |k: &str| std::env::var(k).ok();
+    let config = nudge_oauth::OAuthConfig::from_env(lookup).map_err(|e| StackError::Config(e.to_string()))?;
+    let credentials = Arc::new(nudge_oauth::credentials::from_env(&config, lookup));
+    let oauth = nudge_oauth::OAuthProviders::new(config, credentials)
+        .map_err(|e| StackError::Config(e.to_string()))?;
+    let apis =
+        nudge_providers::ApiConfig::from_process_env().map_err(|e| StackError::Config(e.to_string()))?;
+    let keys = local_file_secret(data_dir, "TOKEN_KEYS", "token-keys.json", KeyRing::generate)
+        .map_err(|e| StackError::DataDir(data_dir.into(), e))?;
+    let public_base_url =
+        std::env::var("PUBLIC_BASE_URL").unwrap_or_default().trim().trim_end_matches('/').to_owned();
+    Ok(Connections {
+        oauth: Arc::new(oauth),
+        apis: Arc::new(nudge_providers::HttpProviderApis::new(nudge_providers::http_client(), apis)),
+        keys,
+        public_base_url,
+    })
+}
+
 /// The key in the environment variable `var` if set; otherwise the file `name` in the data
 /// directory, made once with 32 random bytes (hex) and readable by its owner only.
 fn local_key(data_dir: &Path, var: &str, name: &str) -> std::io::Result<Arc<dyn SecretSource>> {
+    local_file_secret(data_dir, var, name, || {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    })
+}
+
+/// The secret in the environment variable `var` if set; otherwise the file `name` in the data
+/// directory, made once with what `make` answers and readable by its owner only.
+fn local_file_secret(
+    data_dir: &Path,
+    var: &str,
+    name: &str,
+    make: impl FnOnce() -> String,
+) -> std::io::Result<Arc<dyn SecretSource>> {
     if let Ok(s) = std::env::var(var)
         && !s.is_empty()
     {
@@ -343,20 +426,18 @@ fn local_key(data_dir: &Path, var: &str, name: &str) -> std::io::Result<Arc<dyn 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
     }
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let value = make();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     match options.open(&path) {
-        Ok(mut f) => f.write_all(hex.as_bytes())?,
+        Ok(mut f) => f.write_all(value.as_bytes())?,
         // Another process made it first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             return Ok(Arc::new(Secret::new(std::fs::read(&path)?)));
         }
         Err(e) => return Err(e),
     }
-    Ok(Arc::new(Secret::new(hex.into_bytes())))
+    Ok(Arc::new(Secret::new(value.into_bytes())))
 }

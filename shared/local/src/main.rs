@@ -90,8 +90,9 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let mut stack = Stack::from_env(&cli.data_dir).await.map_err(|e| e.to_string())?;
-    // Twilio signs the URL it is given; locally that is this address unless said otherwise.
-    stack.webhook.public_base_url.get_or_insert_with(|| format!("http://{}", cli.addr));
+    // Twilio signs the URL it is given, and OAuth providers send the browser back to it; locally
+    // that is this address unless said otherwise.
+    stack.default_public_base_url(&format!("http://{}", cli.addr));
     match cli.command {
         None | Some(Command::Serve) => serve(stack, cli.addr).await,
         Some(Command::Sms { from, body }) => {

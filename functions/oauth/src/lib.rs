@@ -1,0 +1,285 @@
+//! The `oauth` function: connecting an account (start, the provider's callback), listing the
+//! caller's connected accounts, and disconnecting one. Handlers decode, call
+//! `nudge_domain::integrations`, and encode; every rule lives there. No token, code, state or
+//! cookie value is ever logged: the request's span carries its path, never its query.
+
+mod cookie;
+mod dto;
+mod page;
+
+use axum::{
+    Router,
+    extract::{FromRequestParts, State},
+    http::{HeaderMap, HeaderValue, StatusCode, Uri, header, request::Parts},
+    response::{IntoResponse, Response},
+    routing::{delete, get},
+};
+use nudge_domain::{
+    Actor, DomainError, IntegrationId, Provider, ProviderInfo, UserId, Via,
+    integrations::{self as uc, CallbackOutcome, CallbackRequest, Disconnected, IntegrationView},
+};
+use nudge_http::{
+    ApiError, ApiState, AuthUser, Envelope,
+    extract::{ClientIp, Path, Query},
+    openapi::{BearerAuth, Envelope as Doc, Failure},
+    telemetry,
+};
+
+use dto::{CallbackParams, StartParams};
+pub use dto::{IntegrationsBody, StartedView};
+use page::Page;
+
+/// The name metrics and logs carry.
+const FUNCTION: &str = "oauth";
+
+/// The routes' part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(start, callback, list, disconnect),
+    components(schemas(IntegrationView, ProviderInfo, Disconnected)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags((name = "integrations", description = "Connected accounts (Google, Microsoft, Notion, YouTube): connect with OAuth 2.0 and PKCE, list, disconnect"))
+)]
+pub struct ApiDoc;
+
+pub fn routes() -> Router<ApiState> {
+    Router::new()
+        .route("/oauth/{provider}/start", get(start))
+        .route("/oauth/{provider}/callback", get(callback))
+        .route("/api/integrations", get(list))
+        .route("/api/integrations/{id}", delete(disconnect))
+}
+
+/// The caller if the request carries a valid bearer token, else nobody: the callback is opened
+/// by a browser, which usually sends none.
+struct MaybeUser(Option<UserId>);
+
+impl FromRequestParts<ApiState> for MaybeUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(Self(None));
+        }
+        Ok(Self(AuthUser::from_request_parts(parts, state).await.ok().map(|u| u.0)))
+    }
+}
+
+/// The kit's mapping, except that an unreachable dependency here is the provider, not a model.
+fn api_error(e: DomainError) -> ApiError {
+    match e {
+        DomainError::Unavailable(m) => {
+            tracing::warn!(error = %m, "provider unavailable");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "PROVIDER_UNAVAILABLE",
+                "the provider cannot be reached right now; try again in a minute",
+            )
+        }
+        other => other.into(),
+    }
+}
+
+/// Whether the client asked for JSON rather than a redirect (an app that opens the URL itself).
+fn wants_json(headers: &HeaderMap) -> bool {
+    let accept: String = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",")
+        .to_ascii_lowercase();
+    accept.contains("application/json") && !accept.contains("text/html")
+}
+
+/// Starts connecting `provider`: a redirect to the provider's sign-in page (or, with
+/// `Accept: application/json`, its URL in the envelope), and the `nudge_oauth` cookie that the
+/// callback checks, so the sign-in completes only in the browser that started it.
+#[utoipa::path(get, path = "/oauth/{provider}/start", tag = "integrations",
+    params(("provider" = String, Path, description = "google, microsoft, notion, youtube, …"), StartParams),
+    responses(
+        (status = 302, description = "to the provider's sign-in page",
+            headers(("Location" = String, description = "the authorization URL"),
+                    ("Set-Cookie" = String, description = "nudge_oauth, for /oauth/{provider}/callback, ten minutes"))),
+        (status = 200, description = "with Accept: application/json", body = Doc<StartedView>,
+            headers(("Set-Cookie" = String, description = "nudge_oauth, for /oauth/{provider}/callback, ten minutes"))),
+        (status = 400, description = "a bad scope", body = Failure),
+        (status = 401, description = "no bearer token, and no reconnect ticket that works", body = Failure),
+        (status = 404, description = "no such provider is configured", body = Failure),
+))]
+async fn start(
+    user: Result<AuthUser, ApiError>,
+    State(s): State<ApiState>,
+    Path(provider): Path<String>,
+    ClientIp(ip): ClientIp,
+    Query(params): Query<StartParams>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let scope = params.scope.as_deref();
+    let started = match (user, params.ticket.as_deref()) {
+        (Ok(user), _) => {
+            uc::start(&s.ports, user.0, &provider, scope, &Actor::user(user.0, Via::Api, ip)).await
+        }
+        // A reconnect link opened from a text: the ticket names the user.
+        (Err(_), Some(ticket)) => uc::start_by_ticket(&s.ports, &provider, ticket, scope, ip).await,
+        (Err(e), None) => return Err(e),
+    }
+    .map_err(api_error)?;
+    telemetry::emit_metrics(FUNCTION, &[("FlowsStarted", 1)]);
+    let provider = Provider::parse(&provider)?;
+    tracing::info!(provider = %provider, "oauth flow started");
+    let cookie = cookie::set(&provider, &started.browser)
+        .ok_or_else(|| ApiError::internal("the browser cookie is not a header value"))?;
+    let mut response = if wants_json(&headers) {
+        let view = StartedView { authorization_url: started.url, expires_at: started.expires_at };
+        Envelope::ok(view, "Open the authorization URL to connect").into_response()
+    } else {
+        let location = HeaderValue::from_str(&started.url)
+            .map_err(|_| ApiError::internal("the authorization URL is not a header value"))?;
+        (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
+    };
+    let h = response.headers_mut();
+    h.insert(header::SET_COOKIE, cookie);
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// Where the provider sends the browser back. Answers a page saying what came of it: 200 when
+/// the account is connected, 400 when not (and why); the sign-in's state works once, whatever
+/// the outcome. Needs no bearer token (a browser sends none); one that is sent must be the
+/// user's who started.
+#[utoipa::path(get, path = "/oauth/{provider}/callback", tag = "integrations", security(()),
+    params(
+        ("provider" = String, Path),
+        ("state" = Option<String>, Query, description = "the state of the authorization URL"),
+        ("code" = Option<String>, Query, description = "the authorization code"),
+        ("error" = Option<String>, Query, description = "the provider's error (access_denied, …)"),
+        ("error_description" = Option<String>, Query),
+        ("nudge_oauth" = Option<String>, Cookie, description = "set by start"),
+    ),
+    responses(
+        (status = 200, description = "connected: a page saying so", content_type = "text/html", body = String),
+        (status = 400, description = "not connected: a page saying why", content_type = "text/html", body = String),
+))]
+async fn callback(
+    State(s): State<ApiState>,
+    Path(provider): Path<String>,
+    caller: MaybeUser,
+    ClientIp(ip): ClientIp,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let params = CallbackParams::parse(uri.query());
+    let base = s.ports.connections.as_ref().map(|c| c.public_base_url.trim_end_matches('/')).unwrap_or("");
+    let req = CallbackRequest {
+        provider: provider.clone(),
+        state: params.state,
+        code: params.code,
+        error: params.error,
+        error_description: params.error_description,
+        served_at: format!("{base}{}", uri.path()),
+        browser: cookie::read(&headers),
+        caller: caller.0,
+        ip,
+    };
+    let (page, completed) = match uc::callback(&s.ports, req).await {
+        Ok(CallbackOutcome::Connected { provider, display_name, account, scopes }) => {
+            tracing::info!(provider = %provider, "oauth flow completed");
+            (connected(&display_name, account.as_deref(), &scopes), true)
+        }
+        Ok(CallbackOutcome::Failed { failure, message }) => {
+            tracing::info!(reason = failure.as_str(), "oauth flow failed");
+            (not_connected(StatusCode::BAD_REQUEST, message), false)
+        }
+        Err(e) => {
+            let e = api_error(e);
+            let message = if e.status.is_server_error() {
+                "Something went wrong on our side. Start connecting again from Nudge in a minute.".into()
+            } else {
+                format!("{}. Start connecting again from Nudge.", e.message)
+            };
+            (not_connected(e.status, message), false)
+        }
+    };
+    telemetry::emit_metrics(
+        FUNCTION,
+        &[("FlowsCompleted", usize::from(completed)), ("FlowsFailed", usize::from(!completed))],
+    );
+    let mut response = page.into_response();
+    // A name that is no provider's had no cookie set for it.
+    if let Some(clear) = Provider::parse(&provider).ok().and_then(|p| cookie::clear(&p)) {
+        response.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    response
+}
+
+fn connected(display_name: &str, account: Option<&str>, scopes: &[String]) -> Page {
+    let mut lines = Vec::new();
+    if let Some(a) = account {
+        lines.push(format!("Signed in as {a}."));
+    }
+    if !scopes.is_empty() {
+        lines.push(format!("Nudge may use: {}.", scopes.join(", ")));
+    }
+    lines.push("You can close this window and go back to Nudge.".into());
+    Page { status: StatusCode::OK, heading: format!("{display_name} is connected"), lines }
+}
+
+fn not_connected(status: StatusCode, message: String) -> Page {
+    Page { status, heading: "Not connected".into(), lines: vec![message] }
+}
+
+/// The caller's connected accounts (never a token), and the providers they can connect.
+#[utoipa::path(get, path = "/api/integrations", tag = "integrations", responses(
+    (status = 200, body = Doc<IntegrationsBody>),
+    (status = 401, body = Failure),
+))]
+async fn list(user: AuthUser, State(s): State<ApiState>) -> Result<Envelope<IntegrationsBody>, ApiError> {
+    let items = uc::list(&s.ports, user.0).await.map_err(api_error)?;
+    let body = IntegrationsBody { items, next_cursor: None, providers: uc::providers(&s.ports) };
+    Ok(Envelope::ok(body, "Integrations listed"))
+}
+
+/// Disconnects one of the caller's accounts: the grant is revoked at the provider where it can
+/// be, and the tokens are deleted here even if the provider cannot be reached.
+#[utoipa::path(delete, path = "/api/integrations/{id}", tag = "integrations",
+    params(("id" = IntegrationId, Path)), responses(
+    (status = 200, body = Doc<Disconnected>),
+    (status = 400, description = "not an integration id", body = Failure),
+    (status = 401, body = Failure),
+    (status = 404, description = "no such integration, or another user's", body = Failure),
+))]
+async fn disconnect(
+    user: AuthUser,
+    State(s): State<ApiState>,
+    Path(id): Path<String>,
+    ClientIp(ip): ClientIp,
+) -> Result<Envelope<Disconnected>, ApiError> {
+    let id: IntegrationId =
+        id.parse().map_err(|_| ApiError::validation("id", "is not a valid integration id"))?;
+    let actor = Actor::user(user.0, Via::Api, ip);
+    let done = uc::disconnect(&s.ports, user.0, id, &actor).await.map_err(api_error)?;
+    telemetry::emit_metrics(FUNCTION, &[("Revoked", 1)]);
+    tracing::info!(provider = %done.provider, revoked_at_provider = done.revoked_at_provider, "integration disconnected");
+    Ok(Envelope::ok(done, "Disconnected"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_only_when_asked_for_and_not_html() {
+        let with = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT, HeaderValue::from_static(v));
+            wants_json(&h)
+        };
+        assert!(with("application/json"));
+        assert!(with("Application/JSON; charset=utf-8"));
+        assert!(!with("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"));
+        assert!(!with("*/*"));
+        assert!(!wants_json(&HeaderMap::new()));
+    }
+}
