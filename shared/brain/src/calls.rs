@@ -23,9 +23,21 @@ pub const FORGET: &str = "forget";
 pub const CURRENT_TIME: &str = "current_time";
 /// An external effect: it sends nothing itself, but asks the user to approve the email first.
 pub const SEND_EMAIL: &str = "send_email";
+/// The user's connected calendars (Google, Microsoft) for a day or a few.
+pub const CALENDAR_EVENTS: &str = "calendar_events";
+/// An external effect, approved first like an email.
+pub const CREATE_CALENDAR_EVENT: &str = "create_calendar_event";
+pub const NOTION_SEARCH: &str = "notion_search";
+/// An external effect, approved first; the brain only words its result.
+pub const CREATE_NOTION_PAGE: &str = "create_notion_page";
+pub const YOUTUBE_SEARCH: &str = "youtube_search";
+/// An external effect, approved first; the brain only words its result.
+pub const ADD_TO_YOUTUBE_PLAYLIST: &str = "add_to_youtube_playlist";
 
 /// Snooze bounds the catalog accepts: a minute to a week.
 pub const SNOOZE_MAX_MINUTES: i64 = 10_080;
+/// The longest span `calendar_events` reads, in days.
+pub const CALENDAR_MAX_DAYS: u32 = 14;
 
 /// One tool call the brain proposes.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,4 +166,30 @@ pub(crate) fn send_email(to: &str, subject: Option<&str>, body: &str) -> Call {
         args["subject"] = json!(s);
     }
     call(SEND_EMAIL, args)
+}
+
+/// The calendar from `day` (today when `None`, the catalog's default) for `days` days (one when
+/// `None`).
+pub(crate) fn calendar_events(day: Option<NaiveDate>, days: Option<u32>) -> Call {
+    let mut args = json!({});
+    if let Some(d) = day {
+        args["day"] = json!(d.format("%Y-%m-%d").to_string());
+    }
+    if let Some(n) = days {
+        args["days"] = json!(n.clamp(1, CALENDAR_MAX_DAYS));
+    }
+    call(CALENDAR_EVENTS, args)
+}
+
+/// An event at `start` (local wall clock); the tool makes it half an hour long.
+pub(crate) fn create_calendar_event(title: &str, start: NaiveDateTime) -> Call {
+    call(CREATE_CALENDAR_EVENT, json!({ "title": title, "start": stamp(start) }))
+}
+
+pub(crate) fn notion_search(query: &str) -> Call {
+    call(NOTION_SEARCH, json!({ "query": query }))
+}
+
+pub(crate) fn youtube_search(query: &str) -> Call {
+    call(YOUTUBE_SEARCH, json!({ "query": query }))
 }

@@ -39,6 +39,20 @@
 //!   locker code", "what do you know about my meds", "do you remember my wifi password" →
 //!   `recall`; "forget my locker code" → `forget`.
 //! - "what time is it", "what's the date" → `current_time`.
+//! - the calendar (Google, Microsoft): "what's on my calendar today", "what meetings do i have
+//!   tomorrow", "my schedule for friday", "any appointments on the 3rd?", "am i free this
+//!   afternoon?" → `calendar_events` for that day (none said: today); "calendar next week"
+//!   (from Monday), "this week" (to Sunday), "the next 3 days", "this weekend" → several days.
+//!   Only a message naming the calendar, its meetings, events, appointments or schedule, or
+//!   asking whether the user is free, is about it: "what do i have today" is the agenda. The
+//!   reply lists the day's events on the user's clock ("Today on your calendar: 9:00-9:15 AM
+//!   Standup; 2:30-3:00 PM Dentist (Main St); all day: Sam's birthday."), and an account that
+//!   is not connected or needs renewing gets how to fix it. "add dentist to my calendar
+//!   tomorrow at 3pm", "new event: team dinner friday at 7pm" → `create_calendar_event`,
+//!   approved first like an email (without a time it asks when).
+//! - "search notion for trip plans", "find trip plans in notion" → `notion_search`; "find
+//!   youtube videos about sourdough", "search youtube for sourdough", "look up sourdough on
+//!   youtube" → `youtube_search`. Replies list the titles (and the videos' links).
 //! - email: "email sam@example.com that I'm running late", "send an email to sam@example.com
 //!   saying I'll be late", "e-mail sam@example.com: running 10 min late", "email Sam at
 //!   sam@example.com and tell him the report is done", "mail sam@example.com about the meeting:
@@ -71,8 +85,9 @@ use crate::intent::Plan;
 use crate::when::Ctx;
 
 pub use crate::calls::{
-    AGENDA, CANCEL_REMINDER, COMPLETE_TASK, CREATE_REMINDER, CREATE_TASK, CURRENT_TIME, FORGET,
-    LIST_REMINDERS, LIST_TASKS, RECALL, REMEMBER, SEND_EMAIL, SNOOZE_REMINDER, UPDATE_TASK,
+    ADD_TO_YOUTUBE_PLAYLIST, AGENDA, CALENDAR_EVENTS, CANCEL_REMINDER, COMPLETE_TASK, CREATE_CALENDAR_EVENT,
+    CREATE_NOTION_PAGE, CREATE_REMINDER, CREATE_TASK, CURRENT_TIME, FORGET, LIST_REMINDERS, LIST_TASKS,
+    NOTION_SEARCH, RECALL, REMEMBER, SEND_EMAIL, SNOOZE_REMINDER, UPDATE_TASK, YOUTUBE_SEARCH,
 };
 
 /// The model name it answers with, in logs and usage records.

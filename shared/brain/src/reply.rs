@@ -5,6 +5,8 @@ use chrono::{DateTime, NaiveDateTime};
 use nudge_domain::LlmMessage;
 use serde_json::Value;
 
+mod accounts;
+
 use crate::calls::*;
 use crate::clock::{clock, day, local, local_loose, repeat, when};
 use crate::extract::VERBS;
@@ -288,7 +290,13 @@ fn succeeded(name: &str, args: &Value, c: &Value, ctx: &Ctx) -> String {
             }
             None => "Sorry, I couldn't read the time.".to_owned(),
         },
-        SEND_EMAIL => email(args, c, ctx),
+        SEND_EMAIL => waiting(email(args, c), c, ctx),
+        CALENDAR_EVENTS => accounts::calendar(args, c, ctx, now),
+        NOTION_SEARCH => accounts::notion(args, c),
+        YOUTUBE_SEARCH => accounts::youtube(args, c),
+        CREATE_CALENDAR_EVENT | CREATE_NOTION_PAGE | ADD_TO_YOUTUBE_PLAYLIST => {
+            waiting(accounts::pending(name, args, c, ctx, now), c, ctx)
+        }
         _ => "Done.".to_owned(),
     }
 }
@@ -303,14 +311,32 @@ fn minutes(n: i64) -> String {
     }
 }
 
-/// An email waits for the user's yes: who it goes to, and how to say yes (or no) in time.
-fn email(args: &Value, c: &Value, ctx: &Ctx) -> String {
+/// An action that runs only once the user says yes: what it will do ("email sam@…", said after
+/// "I'll"), and what to say when it already ran, or did not.
+pub(crate) struct Pending {
+    pub will: String,
+    pub done: String,
+    pub not_done: String,
+}
+
+/// An email waits for the user's yes.
+fn email(args: &Value, c: &Value) -> Pending {
     let to = s(c, "to").or_else(|| s(args, "to")).unwrap_or("them");
+    Pending {
+        will: format!("email {to}"),
+        done: format!("Done. I emailed {to}."),
+        not_done: format!("The email to {to} wasn't sent."),
+    }
+}
+
+/// What waits for a yes, and how to say yes (or no) in time.
+fn waiting(p: Pending, c: &Value, ctx: &Ctx) -> String {
     let code = match c.get("code") {
         Some(Value::String(code)) if !code.is_empty() => Some(code.clone()),
         Some(Value::Number(n)) => Some(n.to_string()),
         _ => None,
     };
+    let will = p.will;
     match s(c, "status") {
         Some("waiting_for_approval") | None => {
             let within = match (c.get("expires_in_minutes").and_then(Value::as_i64), s(c, "expires_at")) {
@@ -326,15 +352,13 @@ fn email(args: &Value, c: &Value, ctx: &Ctx) -> String {
                         Some("sms") => "to the text I just sent",
                         _ => "by text or in the app",
                     };
-                    format!(
-                        "I'll email {to} once you say yes: reply YES {code} (or NO {code}) {how}{within}."
-                    )
+                    format!("I'll {will} once you say yes: reply YES {code} (or NO {code}) {how}{within}.")
                 }
-                None => format!("I'll email {to} once you approve it{within}."),
+                None => format!("I'll {will} once you approve it{within}."),
             }
         }
-        Some("sent" | "executed" | "delivered") => format!("Done. I emailed {to}."),
-        Some(_) => format!("The email to {to} wasn't sent."),
+        Some("sent" | "executed" | "delivered" | "done") => p.done,
+        Some(_) => p.not_done,
     }
 }
 
@@ -430,6 +454,12 @@ fn attempt(name: &str) -> &'static str {
         FORGET => "forget that",
         CURRENT_TIME => "check the time",
         SEND_EMAIL => "send that email",
+        CALENDAR_EVENTS => "read your calendar",
+        CREATE_CALENDAR_EVENT => "add that to your calendar",
+        NOTION_SEARCH => "search your Notion",
+        CREATE_NOTION_PAGE => "add that page to Notion",
+        YOUTUBE_SEARCH => "search YouTube",
+        ADD_TO_YOUTUBE_PLAYLIST => "add that video to your playlist",
         _ => "do that",
     }
 }
@@ -437,6 +467,9 @@ fn attempt(name: &str) -> &'static str {
 fn failed(name: &str, args: &Value, c: &Value) -> String {
     let err =
         s(c, "error").or_else(|| c.as_str()).unwrap_or("something went wrong").trim().trim_end_matches('.');
+    if let Some(said) = accounts::trouble(name, err) {
+        return said;
+    }
     let lower = err.to_lowercase();
     let not_found = [
         "not found",

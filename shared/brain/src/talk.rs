@@ -32,7 +32,8 @@ pub(crate) fn never_mind() -> String {
 pub(crate) fn help() -> String {
     format!(
         "I keep your tasks, reminders and notes. Some examples of what I understand:\n{EXAMPLES}\n\
-         Also: \"my tasks\", \"my reminders\", \"snooze 10\", \"cancel the meds reminder\"."
+         Also: \"my tasks\", \"my reminders\", \"snooze 10\", \"cancel the meds reminder\", \"what's on my \
+         calendar\"."
     )
 }
 
@@ -136,6 +137,50 @@ pub(crate) fn email_not_sent(code: Option<&str>) -> String {
         }
         None => "Nothing has been sent: it only goes if you say yes.".to_owned(),
     }
+}
+
+/// The same for an event, a page or a playlist item waiting for a yes.
+pub(crate) fn nothing_added(code: Option<&str>) -> String {
+    match code {
+        Some(code) => {
+            format!(
+                "Nothing has been added: it only happens if you say yes. To drop it now, reply NO {code}."
+            )
+        }
+        None => "Nothing has been added: it only happens if you say yes.".to_owned(),
+    }
+}
+
+/// The opening of the question asked when an event to add has no time; the next message is read
+/// as its answer.
+pub(crate) const ASK_EVENT_WHEN: &str = "When should I put";
+
+pub(crate) fn ask_event_when(title: &str) -> String {
+    format!("{ASK_EVENT_WHEN} \"{title}\" on your calendar? E.g. \"friday at 3pm\" or \"tomorrow at 10am\".")
+}
+
+pub(crate) fn event_what() -> String {
+    "What should I add to your calendar? E.g. \"add dentist to my calendar friday at 3pm\".".to_owned()
+}
+
+pub(crate) fn no_repeating_events() -> String {
+    "I can only add one-off events to your calendar. Try e.g. \"add standup to my calendar tomorrow at 9am\", \
+     or I can set a repeating reminder instead."
+        .to_owned()
+}
+
+pub(crate) fn how_to_connect() -> String {
+    "You connect your accounts (Google or Microsoft for your calendar, Notion, YouTube) in Nudge itself, \
+     not by text. Once one is connected, ask me e.g. \"what's on my calendar today\"."
+        .to_owned()
+}
+
+pub(crate) fn ask_notion_query() -> String {
+    "What should I look for in your Notion? E.g. \"search notion for trip plans\".".to_owned()
+}
+
+pub(crate) fn ask_youtube_query() -> String {
+    "What should I look for on YouTube? E.g. \"find youtube videos about sourdough\".".to_owned()
 }
 
 pub(crate) fn not_available() -> String {

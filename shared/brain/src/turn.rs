@@ -4,7 +4,10 @@
 use nudge_domain::LlmMessage;
 use serde_json::Value;
 
-use crate::calls::{self, CREATE_REMINDER, CREATE_TASK, REMEMBER, SEND_EMAIL};
+use crate::calls::{
+    self, ADD_TO_YOUTUBE_PLAYLIST, CREATE_CALENDAR_EVENT, CREATE_NOTION_PAGE, CREATE_REMINDER, CREATE_TASK,
+    REMEMBER, SEND_EMAIL,
+};
 use crate::intent::{self, Plan};
 use crate::talk;
 use crate::when::Ctx;
@@ -19,8 +22,11 @@ pub(crate) fn plan(messages: &[LlmMessage], last: usize, ctx: &Ctx) -> Plan {
         _ => None,
     });
     match (&plan, previous_user, asked) {
-        // "remind me to call mom" / "When should I remind you…?" / "tomorrow at 5"
-        (Plan::AskWhat { .. }, Some(p), Some(q)) if q.starts_with(talk::ASK_WHEN) => {
+        // "remind me to call mom" / "When should I remind you…?" / "tomorrow at 5", and likewise
+        // "add dentist to my calendar" / "When should I put "dentist" on your calendar?"
+        (Plan::AskWhat { .. }, Some(p), Some(q))
+            if q.starts_with(talk::ASK_WHEN) || q.starts_with(talk::ASK_EVENT_WHEN) =>
+        {
             if let LlmMessage::User { content: before } = &messages[p] {
                 let merged = intent::read(&format!("{before} {content}"), ctx);
                 if matches!(merged, Plan::Calls(_)) {
@@ -124,6 +130,9 @@ fn undo(turn: &[LlmMessage]) -> Plan {
         },
         Some((CREATE_TASK, _)) => Plan::Say(talk::no_task_deletion()),
         Some((SEND_EMAIL, v)) => Plan::Say(talk::email_not_sent(v.get("code").and_then(Value::as_str))),
+        Some((CREATE_CALENDAR_EVENT | CREATE_NOTION_PAGE | ADD_TO_YOUTUBE_PLAYLIST, v)) => {
+            Plan::Say(talk::nothing_added(v.get("code").and_then(Value::as_str)))
+        }
         _ => Plan::Say(talk::nothing_to_undo()),
     }
 }

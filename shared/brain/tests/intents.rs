@@ -45,6 +45,14 @@ fn email_about(to: &str, subject: &str, body: &str) -> Want {
     call("send_email", json!({ "to": to, "subject": subject, "body": body }))
 }
 
+fn calendar(args: Value) -> Want {
+    call("calendar_events", args)
+}
+
+fn event(title: &str, start: &str) -> Want {
+    call("create_calendar_event", json!({ "title": title, "start": start }))
+}
+
 fn text(phrase: &'static str) -> Want {
     Want::Text(phrase)
 }
@@ -300,6 +308,79 @@ fn rows() -> Vec<(Tz, &'static str, Want)> {
         (NY, "what's due today", call("agenda", json!({}))),
         (NY, "today", call("agenda", json!({}))),
         (NY, "what do i have to do today", call("agenda", json!({}))),
+        (NY, "what do i have today", call("agenda", json!({}))),
+        (NY, "what's my day look like tomorrow", call("agenda", json!({ "day": "2026-11-19" }))),
+        // ---- the calendar: only when it is named ----
+        (NY, "what's on my calendar today", calendar(json!({}))),
+        (NY, "what's on my calendar", calendar(json!({}))),
+        (NY, "whats on my calendar tmrw", calendar(json!({ "day": "2026-11-19" }))),
+        (NY, "what meetings do i have tomorrow", calendar(json!({ "day": "2026-11-19" }))),
+        (NY, "my schedule for friday", calendar(json!({ "day": "2026-11-20" }))),
+        (NY, "am i free this afternoon?", calendar(json!({}))),
+        (NY, "am i busy on friday", calendar(json!({ "day": "2026-11-20" }))),
+        (NY, "calendar next week", calendar(json!({ "day": "2026-11-23", "days": 7 }))),
+        (NY, "do i have anything on my calendar on the 3rd", calendar(json!({ "day": "2026-12-03" }))),
+        (NY, "any meetings today?", calendar(json!({}))),
+        (NY, "show me my calendar for this week", calendar(json!({ "days": 5 }))),
+        (NY, "what's on my calendar for the next 3 days", calendar(json!({ "days": 3 }))),
+        (NY, "what's my schedule look like tomorrow", calendar(json!({ "day": "2026-11-19" }))),
+        (NY, "when's my next meeting", calendar(json!({ "days": 7 }))),
+        (NY, "do i have any appointments this weekend", calendar(json!({ "day": "2026-11-21", "days": 2 }))),
+        (NY, "hey nudge, what's on my calendar today pls", calendar(json!({}))),
+        (NY, "check my calendar", calendar(json!({}))),
+        (NY, "my calendar", calendar(json!({}))),
+        (NY, "what events do i have on the 3rd?", calendar(json!({ "day": "2026-12-03" }))),
+        (LDN, "what meetings do i have tomorrow", calendar(json!({ "day": "2026-11-19" }))),
+        (NY, "my calendar for the next 2 weeks", calendar(json!({ "days": 14 }))),
+        (NY, "how do i connect my google calendar?", text("in Nudge itself")),
+        (NY, "remind me to check my calendar at 5", reminder("check my calendar", "2026-11-18T17:00")),
+        (NY, "remind me about the meeting tomorrow at 10", reminder("the meeting", "2026-11-19T10:00")),
+        // ---- adding to the calendar: asked first, like an email ----
+        (NY, "add dentist to my calendar tomorrow at 3pm", event("dentist", "2026-11-19T15:00")),
+        (NY, "put lunch with Sam on my calendar friday at noon", event("lunch with Sam", "2026-11-20T12:00")),
+        (
+            NY,
+            "add a dentist appointment on my calendar for friday at 3",
+            event("dentist appointment", "2026-11-20T15:00"),
+        ),
+        (NY, "new event: team dinner on the 3rd at 7pm", event("team dinner", "2026-12-03T19:00")),
+        (NY, "add dentist to my calendar", text("When should I put \"dentist\" on your calendar?")),
+        (NY, "add standup to my calendar every weekday at 9", text("one-off events")),
+        (NY, "add dentist tomorrow at 3pm", task(json!({ "title": "dentist", "due": "2026-11-19T15:00" }))),
+        // ---- searching Notion and YouTube ----
+        (NY, "search notion for trip plans", call("notion_search", json!({ "query": "trip plans" }))),
+        (NY, "find trip plans in notion", call("notion_search", json!({ "query": "trip plans" }))),
+        (
+            NY,
+            "find my notion page about the kitchen remodel",
+            call("notion_search", json!({ "query": "kitchen remodel" })),
+        ),
+        (NY, "search my Notion for Q3 Roadmap", call("notion_search", json!({ "query": "Q3 Roadmap" }))),
+        (NY, "search notion", text("What should I look for in your Notion?")),
+        (NY, "find youtube videos about sourdough", call("youtube_search", json!({ "query": "sourdough" }))),
+        (
+            NY,
+            "search youtube for sourdough starter",
+            call("youtube_search", json!({ "query": "sourdough starter" })),
+        ),
+        (
+            NY,
+            "look up how to tie a tie on youtube",
+            call("youtube_search", json!({ "query": "how to tie a tie" })),
+        ),
+        (
+            NY,
+            "show me videos on how to fold a fitted sheet",
+            call("youtube_search", json!({ "query": "how to fold a fitted sheet" })),
+        ),
+        (NY, "youtube lofi beats", call("youtube_search", json!({ "query": "lofi beats" }))),
+        (NY, "search youtube", text("What should I look for on YouTube?")),
+        (NY, "search for my locker code", call("recall", json!({ "query": "locker code" }))),
+        (
+            NY,
+            "remind me to watch the sourdough video at 8pm",
+            reminder("watch the sourdough video", "2026-11-18T20:00"),
+        ),
         // ---- completing tasks ----
         (NY, "done with laundry", call("complete_task", json!({ "task": "laundry" }))),
         (NY, "finished laundry", call("complete_task", json!({ "task": "laundry" }))),

@@ -434,6 +434,232 @@ fn several_results_one_line_each() {
     assert_eq!(got, "Added \"milk\" to your list.\nSorry, I couldn't add that task: title is too long.");
 }
 
+fn event(title: &str, start: &str, end: &str, all_day: bool, location: Option<&str>) -> Value {
+    let mut e =
+        json!({ "title": title, "all_day": all_day, "calendar": "google", "start": start, "end": end });
+    if let Some(l) = location {
+        e["location"] = json!(l);
+    }
+    e
+}
+
+fn calendar_day(day: &str, events: Vec<Value>) -> Value {
+    json!({ "day": day, "days": 1, "events": events, "calendars": ["google"] })
+}
+
+#[test]
+fn the_calendar_of_a_day_is_said_on_the_users_clock() {
+    let today = calendar_day(
+        "2026-11-18",
+        vec![
+            event("Sam's birthday", "2026-11-18T00:00:00-05:00", "2026-11-19T00:00:00-05:00", true, None),
+            event("Standup", "2026-11-18T09:00:00-05:00", "2026-11-18T09:15:00-05:00", false, None),
+            // The same instants written in UTC are still said on the user's clock.
+            event("Lunch with Sam", "2026-11-18T16:30:00Z", "2026-11-18T17:30:00Z", false, None),
+            event(
+                "Dentist",
+                "2026-11-18T14:30:00-05:00",
+                "2026-11-18T15:00:00-05:00",
+                false,
+                Some("Main St"),
+            ),
+        ],
+    );
+    assert_eq!(
+        reply("calendar_events", json!({}), today),
+        "Today on your calendar: 9:00-9:15 AM Standup; 11:30 AM-12:30 PM Lunch with Sam; \
+         2:30-3:00 PM Dentist (Main St); all day: Sam's birthday."
+    );
+    let friday = calendar_day(
+        "2026-11-20",
+        vec![event("Review", "2026-11-20T10:00:00-05:00", "2026-11-20T11:00:00-05:00", false, None)],
+    );
+    assert_eq!(
+        reply("calendar_events", json!({ "day": "2026-11-20" }), friday),
+        "Friday on your calendar: 10:00-11:00 AM Review."
+    );
+    // A red-eye that began last night is still on this morning.
+    let overnight = calendar_day(
+        "2026-11-18",
+        vec![event("Flight home", "2026-11-17T23:00:00-05:00", "2026-11-18T07:30:00-05:00", false, None)],
+    );
+    assert_eq!(
+        reply("calendar_events", json!({}), overnight),
+        "Today on your calendar: until 7:30 AM Flight home."
+    );
+    let london = reply_in(
+        LDN,
+        &[(
+            "calendar_events",
+            json!({}),
+            calendar_day(
+                "2026-11-18",
+                vec![event("Standup", "2026-11-18T09:00:00+00:00", "2026-11-18T09:15:00+00:00", false, None)],
+            ),
+            false,
+        )],
+    );
+    assert_eq!(london, "Today on your calendar: 9:00-9:15 AM Standup.");
+}
+
+#[test]
+fn an_empty_calendar_says_so_for_the_day_asked() {
+    assert_eq!(
+        reply("calendar_events", json!({}), calendar_day("2026-11-18", vec![])),
+        "Nothing on your calendar today."
+    );
+    assert_eq!(
+        reply("calendar_events", json!({ "day": "2026-11-19" }), calendar_day("2026-11-19", vec![])),
+        "Nothing on your calendar tomorrow."
+    );
+    assert_eq!(
+        reply("calendar_events", json!({ "day": "2026-12-03" }), calendar_day("2026-12-03", vec![])),
+        "Nothing on your calendar on Thu 3 Dec."
+    );
+    let week = json!({ "day": "2026-11-23", "days": 7, "events": [], "calendars": ["google"] });
+    assert_eq!(
+        reply("calendar_events", json!({ "day": "2026-11-23", "days": 7 }), week),
+        "Nothing on your calendar from Monday to Sun 29 Nov."
+    );
+    // One calendar of two could not be read: said, not hidden.
+    let partly = json!({
+        "day": "2026-11-18", "days": 1, "events": [], "calendars": ["google", "microsoft"],
+        "unavailable": [{ "calendar": "microsoft", "error": "the provider is unavailable: 503" }],
+    });
+    assert_eq!(
+        reply("calendar_events", json!({}), partly),
+        "Nothing on your calendar today. I couldn't read your Microsoft calendar just now."
+    );
+}
+
+#[test]
+fn several_days_of_calendar_are_a_line_a_day() {
+    let week = json!({
+        "day": "2026-11-23", "days": 7, "calendars": ["google", "microsoft"],
+        "events": [
+            event("Standup", "2026-11-23T09:00:00-05:00", "2026-11-23T09:15:00-05:00", false, None),
+            event("1:1 with Ana", "2026-11-23T13:00:00-05:00", "2026-11-23T13:30:00-05:00", false, None),
+            event("Thanksgiving", "2026-11-26T00:00:00-05:00", "2026-11-27T00:00:00-05:00", true, None),
+        ],
+    });
+    assert_eq!(
+        reply("calendar_events", json!({ "day": "2026-11-23", "days": 7 }), week),
+        "Your calendar, Monday to Sun 29 Nov:\nMonday: 9:00-9:15 AM Standup; 1:00-1:30 PM 1:1 with Ana.\n\
+         Thu 26 Nov: all day: Thanksgiving."
+    );
+    let busy: Vec<Value> = (0..12)
+        .map(|i| {
+            let start = format!("2026-11-18T{:02}:00:00-05:00", 8 + i);
+            let end = format!("2026-11-18T{:02}:30:00-05:00", 8 + i);
+            event(&format!("Call {i}"), &start, &end, false, None)
+        })
+        .collect();
+    let got = reply("calendar_events", json!({}), calendar_day("2026-11-18", busy));
+    assert!(got.contains("Call 9") && !got.contains("Call 10") && got.ends_with(" ...and 2 more."), "{got}");
+}
+
+#[test]
+fn an_account_that_is_not_connected_gets_how_to_fix_it() {
+    let got = error(
+        "calendar_events",
+        json!({}),
+        "no calendar is connected: the user can connect Google or Microsoft in Nudge",
+    );
+    assert_eq!(
+        got,
+        "Your calendar isn't connected yet: connect Google or Microsoft in Nudge and ask me again."
+    );
+    let got =
+        error("calendar_events", json!({}), "Google Calendar is not connected: connect it in Nudge first");
+    assert_eq!(got, "Google Calendar isn't connected yet: connect it in Nudge and ask me again.");
+    let got = error(
+        "calendar_events",
+        json!({ "day": "2026-11-19" }),
+        "the Microsoft connection needs renewing: reconnect it in Nudge",
+    );
+    assert_eq!(got, "Your Microsoft connection needs renewing: reconnect it in Nudge and ask me again.");
+    let got = error(
+        "calendar_events",
+        json!({}),
+        "the calendar could not be read: \"the provider is unavailable: 503\"",
+    );
+    assert_eq!(got, "I couldn't reach your calendar just now. Try again in a minute.");
+    let got = error(
+        "notion_search",
+        json!({ "query": "trip" }),
+        "Notion is not connected: connect it in Nudge first",
+    );
+    assert_eq!(got, "Notion isn't connected yet: connect it in Nudge and ask me again.");
+    let got = error(
+        "youtube_search",
+        json!({ "query": "sourdough" }),
+        "the provider refused the connection: reconnect it in Nudge",
+    );
+    assert_eq!(got, "Your YouTube connection needs renewing: reconnect it in Nudge and ask me again.");
+    let got = error("notion_search", json!({ "query": "trip" }), "no accounts can be connected here");
+    assert_eq!(got, "This Nudge isn't set up to connect accounts, so I can't reach your Notion.");
+    // Anything else is said as it came.
+    let got = error("notion_search", json!({ "query": "trip" }), "query is too long");
+    assert_eq!(got, "Sorry, I couldn't search your Notion: query is too long.");
+}
+
+#[test]
+fn search_results_list_titles_and_video_links() {
+    let found = reply(
+        "notion_search",
+        json!({ "query": "trip plans" }),
+        json!({ "results": [
+            { "id": "p1", "title": "Trip plans", "url": "https://www.notion.so/Trip-plans-p1", "object": "page" },
+            { "id": "d1", "title": "Trips", "url": null, "object": "database" },
+        ]}),
+    );
+    assert_eq!(found, "In your Notion, for \"trip plans\":\n1. Trip plans\n2. Trips (database)");
+    let none = reply("notion_search", json!({ "query": "trip plans" }), json!({ "results": [] }));
+    assert_eq!(none, "Nothing in your Notion matches \"trip plans\".");
+    let videos = reply(
+        "youtube_search",
+        json!({ "query": "sourdough" }),
+        json!({ "videos": [
+            { "id": "abc123", "title": "Sourdough for beginners", "channel": "Joshua Weissman", "url": "https://www.youtube.com/watch?v=abc123" },
+            { "id": "def456", "title": "Rock & Roll bread", "channel": null, "url": "https://www.youtube.com/watch?v=def456" },
+        ]}),
+    );
+    assert_eq!(
+        videos,
+        "On YouTube, for \"sourdough\":\n1. Sourdough for beginners (Joshua Weissman) \
+         https://www.youtube.com/watch?v=abc123\n2. Rock & Roll bread https://www.youtube.com/watch?v=def456"
+    );
+    let none = reply("youtube_search", json!({ "query": "sourdough" }), json!({ "videos": [] }));
+    assert_eq!(none, "I didn't find any YouTube videos for \"sourdough\".");
+}
+
+#[test]
+fn an_event_waits_for_a_yes_like_an_email() {
+    let args = json!({ "title": "dentist", "start": "2026-11-19T15:00" });
+    assert_eq!(
+        reply("create_calendar_event", args.clone(), waiting("sms")),
+        "I'll add \"dentist\" to your calendar tomorrow at 3:00 PM once you say yes: reply YES 4821 (or NO 4821) \
+         to the text I just sent, within 15 minutes."
+    );
+    let got = error("create_calendar_event", args, "approvals are not available");
+    assert_eq!(got, "Sorry, I couldn't add that to your calendar: approvals are not available.");
+    let page =
+        reply("create_notion_page", json!({ "database_id": "d1", "title": "Packing list" }), waiting("app"));
+    assert!(
+        page.starts_with("I'll add the page \"Packing list\" to your Notion database once you say yes"),
+        "{page}"
+    );
+    let video = reply(
+        "add_to_youtube_playlist",
+        json!({ "playlist_id": "PL1", "video_id": "abc123" }),
+        waiting("sms"),
+    );
+    assert!(
+        video.starts_with("I'll add that video to your YouTube playlist once you say yes: reply YES 4821"),
+        "{video}"
+    );
+}
+
 #[test]
 fn replies_are_plain_ascii() {
     let samples = [
@@ -441,6 +667,17 @@ fn replies_are_plain_ascii() {
         reply("agenda", json!({}), json!({ "day": "2026-11-18", "tasks": [], "reminders": [] })),
         error("complete_task", json!({ "task": "laundry" }), "not found"),
         reply("send_email", json!({ "to": "sam@example.com", "body": "Café at 5 ☕" }), waiting("sms")),
+        reply(
+            "calendar_events",
+            json!({}),
+            calendar_day(
+                "2026-11-18",
+                vec![
+                    event("Standup", "2026-11-18T09:00:00-05:00", "2026-11-18T09:15:00-05:00", false, None),
+                    event("Holiday", "2026-11-18T00:00:00-05:00", "2026-11-19T00:00:00-05:00", true, None),
+                ],
+            ),
+        ),
     ];
     for s in samples {
         assert!(s.is_ascii(), "{s}");

@@ -291,3 +291,83 @@ fn any_script_is_read_and_answered_without_a_panic() {
     ]);
     assert!(answer.content.as_deref().is_some_and(|c| c.contains("Zoë")), "{answer:?}");
 }
+
+#[test]
+fn the_calendar_is_read_then_said_in_one_turn() {
+    let first = respond(vec![user("what's on my calendar today?")]);
+    assert!(first.content.is_none(), "{:?}", first.content);
+    assert_eq!(first.tool_calls.len(), 1);
+    let call = first.tool_calls[0].clone();
+    assert_eq!((call.name.as_str(), &call.arguments), ("calendar_events", &json!({})));
+    let result = json!({
+        "day": "2026-11-18", "days": 1, "calendars": ["google"],
+        "events": [{ "title": "Dentist", "all_day": false, "calendar": "google",
+            "start": "2026-11-18T16:00:00-05:00", "end": "2026-11-18T16:30:00-05:00", "location": "Main St" }],
+    });
+    let said = text_of(vec![
+        user("what's on my calendar today?"),
+        LlmMessage::Assistant { content: None, tool_calls: vec![call] },
+        LlmMessage::Tool {
+            call_id: "call_1".into(),
+            name: "calendar_events".into(),
+            content: result.to_string(),
+            is_error: false,
+        },
+    ]);
+    assert_eq!(said, "Today on your calendar: 4:00-4:30 PM Dentist (Main St).");
+}
+
+#[test]
+fn an_event_without_a_time_is_asked_about_and_the_answer_completes_it() {
+    let asked = text_of(vec![user("add dentist to my calendar")]);
+    assert!(asked.starts_with("When should I put \"dentist\" on your calendar?"), "{asked}");
+    let r = respond(vec![user("add dentist to my calendar"), said(&asked), user("friday at 3pm")]);
+    assert_eq!(r.tool_calls.len(), 1, "{:?}", r.content);
+    assert_eq!(r.tool_calls[0].name, "create_calendar_event");
+    assert_eq!(r.tool_calls[0].arguments, json!({ "title": "dentist", "start": "2026-11-20T15:00" }));
+}
+
+#[test]
+fn undo_after_an_event_says_nothing_was_added() {
+    let call = ToolCall {
+        id: "call_1".into(),
+        name: "create_calendar_event".into(),
+        arguments: json!({ "title": "dentist", "start": "2026-11-19T15:00" }),
+    };
+    let result = json!({
+        "status": "waiting_for_approval", "approval_id": "0190ap", "code": "4821",
+        "expires_at": "2026-11-18T19:20:00Z", "expires_in_minutes": 15, "asked_on": "sms",
+        "summary": "add \"dentist\" to your calendar at 2026-11-19 15:00"
+    });
+    let got = text_of(vec![
+        user("add dentist to my calendar tomorrow at 3pm"),
+        LlmMessage::Assistant { content: None, tool_calls: vec![call] },
+        LlmMessage::Tool {
+            call_id: "call_1".into(),
+            name: "create_calendar_event".into(),
+            content: result.to_string(),
+            is_error: false,
+        },
+        said("I'll add \"dentist\" to your calendar tomorrow at 3:00 PM once you say yes."),
+        user("undo"),
+    ]);
+    assert!(got.starts_with("Nothing has been added"), "{got}");
+    assert!(got.contains("NO 4821"), "{got}");
+}
+
+#[test]
+fn the_calendar_is_not_read_by_a_catalog_without_it() {
+    let mut req = request(vec![user("what's on my calendar today")]);
+    req.tools = vec![ToolSpec {
+        name: "agenda".into(),
+        description: "The day's tasks and reminders".into(),
+        parameters: json!({ "type": "object" }),
+    }];
+    let r = OfflineBrain::new().respond(&req);
+    assert!(r.tool_calls.is_empty());
+    assert!(r.content.unwrap().contains("can't do that"));
+    // The agenda still is.
+    req.messages = vec![user("what's on today")];
+    let r = OfflineBrain::new().respond(&req);
+    assert_eq!(r.tool_calls[0].name, "agenda");
+}

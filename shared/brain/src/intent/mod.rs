@@ -4,15 +4,18 @@
 //! addressed ("hey nudge, can you…", "…please"), then tried against each intent in a fixed
 //! order, most specific first: small talk, the time, emailing someone (only when the message
 //! opens with it: "remind me to email…" is a reminder), snoozing, cancelling, listing reminders,
-//! listing tasks, the agenda, forgetting, remembering, recalling, completing a task, updating a
-//! task, setting a reminder, adding a task. A message none of them takes but that names a time
+//! the calendar (adding an event, reading it), searching Notion and YouTube, listing tasks, the
+//! agenda, forgetting, remembering, recalling, completing a task, updating a task, setting a
+//! reminder, adding a task. A message none of them takes but that names a time
 //! ("call mom at 5") is read as a reminder, which is what people text a reminder assistant for;
 //! a short bare thing to do ("buy milk") is offered as a task, and added on "yes".
 
+mod calendar;
 mod chat;
 mod email;
 mod memory;
 mod reminders;
+mod search;
 mod tasks;
 
 use chrono::NaiveDateTime;
@@ -22,11 +25,13 @@ use crate::extract::{LEADING_FILLER, Span, TRAILING_FILLER, Text, canonical, tid
 use crate::talk;
 use crate::when::{self, Ctx};
 
+use calendar::{add_event, calendar};
 use chat::{canned, current_time, small_talk};
 use email::send_email;
 pub(crate) use email::{Email, address_in, answer_body, read as read_email};
 use memory::{forget, recall, remember};
 use reminders::{cancel, fallback_reminder, list_reminders, remind, snooze};
+use search::{notion_search, youtube_search};
 use tasks::{add_task, agenda, complete, list_tasks, offer_task, update};
 
 /// What one message means.
@@ -161,13 +166,17 @@ fn read_one(message: &str, raw: &str, ctx: &Ctx) -> Plan {
         return p;
     }
     let m = Msg { u, question, raw, ctx };
-    let intents: [fn(Msg) -> Option<Plan>; 17] = [
+    let intents: [fn(Msg) -> Option<Plan>; 21] = [
         canned,
         current_time,
         send_email,
         snooze,
         cancel,
         list_reminders,
+        add_event,
+        calendar,
+        notion_search,
+        youtube_search,
         list_tasks,
         agenda,
         forget,
