@@ -8,6 +8,8 @@
 pub mod contract;
 pub mod counting;
 pub mod llm;
+pub mod oidc;
+pub mod providers;
 pub mod queue;
 pub mod sms;
 pub mod table;
@@ -117,6 +119,8 @@ where
         + nudge_domain::CounterRepo
         + nudge_domain::ApprovalRepo
         + nudge_domain::AuditRepo
+        + nudge_domain::IntegrationRepo
+        + nudge_domain::OAuthStateRepo
         + 'static,
     Q: nudge_domain::NotifyQueue + nudge_domain::AgentQueue + 'static,
 {
@@ -175,7 +179,25 @@ impl TestApp {
         turn_timeout: std::time::Duration,
         sms: SmsSettings,
     ) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let (listener, _) = reserve().await;
+        Self::serve_on(listener, state, agent, turn_timeout, sms).await
+    }
+
+    /// An app on `ports`, served on a listener the test bound first (so that its configuration,
+    /// a public base URL say, could name the app's own address).
+    pub async fn on_listener(listener: tokio::net::TcpListener, ports: Ports) -> Self {
+        let state = ApiState::new(ports, Arc::new(Secret::new(TEST_SECRET)));
+        let agent = Arc::new(offline_agent());
+        Self::serve_on(listener, state, agent, chat::TURN_TIMEOUT, SmsSettings::default()).await
+    }
+
+    async fn serve_on(
+        listener: tokio::net::TcpListener,
+        state: ApiState,
+        agent: Arc<Agent>,
+        turn_timeout: std::time::Duration,
+        sms: SmsSettings,
+    ) -> Self {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         // Twilio signs the URL it was given: this app's own.
         let webhook = Arc::new(sms_inbound::Webhook {
@@ -212,6 +234,13 @@ impl TestApp {
         }
         envelope(req.send().await.expect("request")).await
     }
+}
+
+/// A listener on a free port of 127.0.0.1, and its base URL.
+pub async fn reserve() -> (tokio::net::TcpListener, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    (listener, base)
 }
 
 /// The status and body of a response, checked to be an envelope of the contract.
