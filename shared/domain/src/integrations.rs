@@ -137,6 +137,40 @@ pub async fn start(
     Ok(Started { url: auth.url, browser, expires_at: state.expires_at })
 }
 
+/// Whom a reconnect link is for, as its page shows them before they go on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketHolder {
+    pub display_name: String,
+    pub name: String,
+    /// The last two digits of their phone number.
+    pub phone_ending: String,
+}
+
+fn ticket_refused() -> DomainError {
+    DomainError::Unauthorized(
+        "this reconnect link was already used or has expired: open Nudge to reconnect".into(),
+    )
+}
+
+/// Reads whom a reconnect link's ticket is for, leaving it in place: the page asks the person
+/// who opened it to confirm (a link preview or a scanner that fetches it spends nothing).
+pub async fn ticket_holder(p: &Ports, provider: &str, ticket: &str) -> Result<TicketHolder, DomainError> {
+    let state = p.oauth_states.get_state(&digest(ticket)).await?.ok_or_else(ticket_refused)?;
+    if state.purpose != StatePurpose::Reconnect
+        || p.clock.now() >= state.expires_at
+        || state.provider.as_str() != provider
+    {
+        return Err(ticket_refused());
+    }
+    let user = p.users.get_user(&state.user_id).await?.ok_or_else(ticket_refused)?;
+    let phone = user.phone.as_str();
+    Ok(TicketHolder {
+        display_name: display_name(p, &state.provider),
+        name: user.name.as_str().to_owned(),
+        phone_ending: phone[phone.len().saturating_sub(2)..].to_owned(),
+    })
+}
+
 /// Starts a sign-in from a reconnect link: the link's ticket names the user (a browser opening
 /// a link from a text has no bearer token) and works once, for its provider, within
 /// [`RECONNECT_LIFETIME`].
@@ -147,11 +181,7 @@ pub async fn start_by_ticket(
     scopes: Option<&str>,
     ip: Option<String>,
 ) -> Result<Started, DomainError> {
-    let refused = || {
-        DomainError::Unauthorized(
-            "this reconnect link was already used or has expired: open Nudge to reconnect".into(),
-        )
-    };
+    let refused = ticket_refused;
     let taken = p.oauth_states.take_state(&digest(ticket)).await?.ok_or_else(refused)?;
     let now = p.clock.now();
     if taken.purpose != StatePurpose::Reconnect
@@ -264,9 +294,12 @@ pub async fn callback(p: &Ports, req: CallbackRequest) -> Result<CallbackOutcome
             .await;
     }
     let other_user = req.caller.is_some_and(|c| c != user);
+    // A sign-in bound to a browser completes only in it (RFC 9700 4.7): a callback without
+    // the cookie may be a victim's browser sent an attacker's authorization URL.
     let other_browser = match (&state.browser, &req.browser) {
         (Some(want), Some(got)) => *want != digest(got),
-        _ => false,
+        (Some(_), None) => true,
+        (None, _) => false,
     };
     if other_user || other_browser {
         return fail(
@@ -276,14 +309,14 @@ pub async fn callback(p: &Ports, req: CallbackRequest) -> Result<CallbackOutcome
         .await;
     }
     if let Some(error) = req.error.as_deref() {
-        let said = match req.error_description.as_deref() {
-            Some(d) if !d.is_empty() => format!("{error}: {}", d.chars().take(200).collect::<String>()),
-            _ => error.to_owned(),
-        };
-        let message = if error == "access_denied" {
-            format!("{name} was not connected: access was declined.")
-        } else {
-            format!("{name} did not connect ({said}). {AGAIN}")
+        // The page says what the error means in our words: the query's text is anyone's.
+        let message = match error {
+            "access_denied" => format!("{name} was not connected: access was declined."),
+            "invalid_scope" => format!("{name} did not grant what Nudge asked for. {AGAIN}"),
+            "temporarily_unavailable" | "server_error" => {
+                format!("{name} could not sign you in just now. {AGAIN}")
+            }
+            _ => format!("{name} could not connect. {AGAIN}"),
         };
         return fail(Failure::ProviderError, message).await;
     }
@@ -291,6 +324,8 @@ pub async fn callback(p: &Ports, req: CallbackRequest) -> Result<CallbackOutcome
         return fail(Failure::Exchange, format!("{name} sent no authorization code. {AGAIN}")).await;
     };
     let c = connections(p)?;
+    // Before the exchange: a ring that cannot be read must not cost the user a grant.
+    let keys = key_ring(c).await?;
     let grant = match c.oauth.exchange(&state.provider, code, &state.verifier, &state.redirect_uri).await {
         Ok(g) => g,
         Err(OAuthError::Unavailable(_)) => {
@@ -301,7 +336,6 @@ pub async fn callback(p: &Ports, req: CallbackRequest) -> Result<CallbackOutcome
                 .await;
         }
     };
-    let keys = key_ring(c).await?;
     let aad = Integration::aad(&user, &state.provider);
     let scopes = grant.scopes.clone().unwrap_or_else(|| state.scopes.clone());
     let access = keys.seal(grant.access_token.expose(), &aad);
@@ -316,10 +350,14 @@ pub async fn callback(p: &Ports, req: CallbackRequest) -> Result<CallbackOutcome
             account: grant.account.clone().or_else(|| existing.as_ref().and_then(|e| e.account.clone())),
             consent: Consent { scopes: scopes.clone(), granted_at: now },
             access_token: access.clone(),
-            // A provider that sends no new refresh token on a second consent keeps the old one.
-            refresh_token: fresh_refresh
-                .clone()
-                .or_else(|| existing.as_ref().and_then(|e| e.refresh_token.clone())),
+            // A provider that sends no new refresh token on a second consent keeps the old one,
+            // if it is the same account's and still good.
+            refresh_token: fresh_refresh.clone().or_else(|| {
+                existing
+                    .as_ref()
+                    .filter(|e| e.status == IntegrationStatus::Active && e.account == grant.account)
+                    .and_then(|e| e.refresh_token.clone())
+            }),
             expires_at: grant.expires_in.map(|d| now + d),
             refresh_at: None,
             lease_until: None,
@@ -419,18 +457,23 @@ pub async fn disconnect(
     let Some(i) = all.into_iter().find(|i| i.id == id) else {
         return Err(DomainError::NotFound("integration"));
     };
+    // Deleted first: a refresh running meanwhile then finds nothing to write back (and tells
+    // no one that a grant being revoked stopped working).
+    p.integrations.delete_integration(&owner, &i.provider).await?;
     let mut revoked = false;
     let mut provider_error = None;
     if let Some(c) = p.connections.as_ref() {
-        let keys = key_ring(c).await?;
-        let aad = Integration::aad(&owner, &i.provider);
         // Revoking the refresh token ends the whole grant at Google; the access token is what
         // is left where there is none.
         let (sealed, is_refresh) = match &i.refresh_token {
             Some(r) => (r, true),
             None => (&i.access_token, false),
         };
-        match keys.open(sealed, &aad) {
+        let aad = Integration::aad(&owner, &i.provider);
+        let token = key_ring(c)
+            .await
+            .and_then(|k| k.open(sealed, &aad).map_err(|e| DomainError::Internal(e.to_string())));
+        match token {
             Ok(token) => match c.oauth.revoke(&i.provider, &token, is_refresh).await {
                 Ok(done) => revoked = done,
                 Err(e) => provider_error = Some(e.to_string()),
@@ -438,7 +481,6 @@ pub async fn disconnect(
             Err(e) => provider_error = Some(e.to_string()),
         }
     }
-    p.integrations.delete_integration(&owner, &i.provider).await?;
     let now = p.clock.now();
     let details =
         json!({"provider": i.provider, "revoked_at_provider": revoked, "provider_error": provider_error});
@@ -506,10 +548,15 @@ async fn refresh_one(
     p: &Ports,
     c: &Connections,
     keys: &KeyRing,
-    mut i: Integration,
+    listed: Integration,
     now: DateTime<Utc>,
 ) -> Result<Outcome, DomainError> {
-    if i.status != IntegrationStatus::Active || i.lease_until.is_some_and(|l| l > now) {
+    // Read again: the index's copy may be minutes old, and the integration may since have been
+    // disconnected and connected anew (a new id, whose versions start again).
+    let Some(mut i) = p.integrations.get_integration(&listed.user_id, &listed.provider).await? else {
+        return Ok(Outcome::Skipped);
+    };
+    if i.id != listed.id || i.status != IntegrationStatus::Active || i.lease_until.is_some_and(|l| l > now) {
         return Ok(Outcome::Skipped);
     }
     let Some(sealed) = i.refresh_token.clone() else { return Ok(Outcome::Skipped) };
@@ -559,16 +606,20 @@ async fn refresh_one(
             Ok(Outcome::Refreshed)
         }
         Err(OAuthError::InvalidGrant(_)) => {
-            tell_reauth(p, c, &i, now).await?;
             i.status = IntegrationStatus::NeedsReauth;
             i.lease_until = None;
             i.updated_at = now;
             i.refresh_at = None;
             i.version = claimed + 1;
             match p.integrations.put_integration(&i, Some(claimed)).await {
-                Ok(()) | Err(StoreError::Conflict(_) | StoreError::NotFound) => {}
+                Ok(()) => {}
+                // Disconnected or connected anew meanwhile: nothing to tell.
+                Err(StoreError::Conflict(_) | StoreError::NotFound) => return Ok(Outcome::Skipped),
                 Err(e) => return Err(e.into()),
             }
+            // Told only once the mark is written, so a grant that was being replaced or revoked
+            // on purpose raises no alarm.
+            tell_reauth(p, c, &i, now).await?;
             let details = json!({"provider": i.provider, "reason": "invalid_grant"});
             audit::record(p, i.user_id, &Actor::system(), "oauth.refresh_failed", &subject, now, details)
                 .await?;
@@ -624,9 +675,10 @@ async fn tell_reauth(
     let id = NotificationId::named(&key, i.consent.granted_at);
     let channel: Channel = user.preferences.channel;
     let n = Notification::queued(id, user.id, FireKind::Reply, channel, text, now);
-    if p.notifications.insert_notification(&n).await? {
-        p.queue.enqueue(&NotifyMessage { user_id: user.id, notification_id: n.id }).await?;
-    }
+    // Queued even when the notification exists: its id makes delivery once, and a queue that
+    // failed after the insert is made good.
+    p.notifications.insert_notification(&n).await?;
+    p.queue.enqueue(&NotifyMessage { user_id: user.id, notification_id: n.id }).await?;
     Ok(())
 }
 
@@ -700,8 +752,14 @@ fn api_error(e: ApiError) -> DomainError {
 /// Marks the stored access token spent, so the next use refreshes it.
 async fn force_stale(p: &Ports, owner: UserId, provider: &Provider) -> Result<(), DomainError> {
     let Some(mut i) = p.integrations.get_integration(&owner, provider).await? else { return Ok(()) };
+    let now = p.clock.now();
+    // A refresher holds it: its result is the fresh token, and a write now would make it
+    // throw that (and a rotated refresh token) away.
+    if i.lease_until.is_some_and(|l| l > now) {
+        return Ok(());
+    }
     let read = i.version;
-    i.expires_at = Some(p.clock.now());
+    i.expires_at = Some(now);
     i.refresh_at = i.refresh_time();
     i.version = read + 1;
     match p.integrations.put_integration(&i, Some(read)).await {
