@@ -1710,8 +1710,12 @@ pub async fn an_oauth_state_is_taken_once(b: Backend) {
     let other = nudge_domain::OAuthState { browser: None, ..oauth_state(&key) };
     let err = p.oauth_states.put_state(&other).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    // Read as often as asked without taking it.
+    assert_eq!(p.oauth_states.get_state(&key).await.unwrap(), Some(st.clone()));
+    assert_eq!(p.oauth_states.get_state(&key).await.unwrap(), Some(st.clone()));
     assert_eq!(p.oauth_states.take_state(&key).await.unwrap(), Some(st));
     assert_eq!(p.oauth_states.take_state(&key).await.unwrap(), None);
+    assert_eq!(p.oauth_states.get_state(&key).await.unwrap(), None);
     let unknown = nudge_domain::integration::digest("never started");
     assert_eq!(p.oauth_states.take_state(&unknown).await.unwrap(), None);
     // An expired state not yet swept is answered (the caller says it expired), once.

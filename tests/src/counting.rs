@@ -316,6 +316,9 @@ impl nudge_domain::OAuthStateRepo for Counting {
     async fn take_state(&self, key: &str) -> Result<Option<nudge_domain::OAuthState>, StoreError> {
         self.on("take_state").oauth_states.take_state(key).await
     }
+    async fn get_state(&self, key: &str) -> Result<Option<nudge_domain::OAuthState>, StoreError> {
+        self.on("get_state").oauth_states.get_state(key).await
+    }
 }
 
 #[async_trait]

@@ -88,6 +88,8 @@ struct Rig {
     /// The adapter, for calls made as another party would (the provider's own revocation).
     client: Arc<OAuthProviders>,
     user: User,
+    /// Where callbacks are served.
+    public: String,
 }
 
 fn lookup(vars: &HashMap<String, String>) -> impl Fn(&str) -> Option<String> + '_ {
@@ -139,7 +141,8 @@ async fn rig_at(backend: Backend, public: &str) -> Rig {
         public_base_url: public.into(),
     });
     let user = new_user(&ports, "+15550101001").await;
-    Rig { oidc, apis, ports, tap, clock, keys: KeyRing::parse(&Secret::new(ring)).unwrap(), client, user }
+    let keys = KeyRing::parse(&Secret::new(ring)).unwrap();
+    Rig { oidc, apis, ports, tap, clock, keys, client, user, public: public.to_owned() }
 }
 
 async fn new_user(p: &Ports, phone: &str) -> User {
@@ -175,7 +178,7 @@ impl Rig {
         assert_eq!(query_param(&started.url, "code_challenge_method").as_deref(), Some("S256"));
         assert_eq!(query_param(&started.url, "access_type").as_deref(), Some("offline"));
         let back = self.oidc.authorize_as(&started.url, "ada@example.com").await;
-        assert!(back.starts_with(&format!("{PUBLIC}/oauth/google/callback?")), "{back}");
+        assert!(back.starts_with(&format!("{}/oauth/google/callback?", self.public)), "{back}");
         Arrival {
             state: query_param(&back, "state").expect("state"),
             code: query_param(&back, "code"),
@@ -188,7 +191,7 @@ impl Rig {
             provider: "google".into(),
             state: Some(a.state.clone()),
             code: a.code.clone(),
-            served_at: format!("{PUBLIC}/oauth/google/callback"),
+            served_at: format!("{}/oauth/google/callback", self.public),
             browser: Some(a.browser.clone()),
             ip: Some("203.0.113.9".into()),
             ..CallbackRequest::default()
@@ -344,6 +347,70 @@ async fn the_whole_flow_over_http(b: Backend) {
     assert_not_logged(&[&access, &refresh, &refresh2, &code, &cookie["nudge_oauth=".len()..], CLIENT_SECRET]);
 }
 
+/// A reconnect link from the text: a page names whose account it is and asks to confirm
+/// (opening it spends nothing); the confirmation starts the sign-in in that browser, once.
+async fn a_reconnect_link_asks_first_and_works_once(b: Backend) {
+    let (listener, base) = nudge_tests::reserve().await;
+    let r = rig_at(b, &base).await;
+    let app = TestApp::on_listener(listener, r.ports.clone()).await;
+    let i = r.connect().await;
+    let refresh = r.open(i.refresh_token.as_ref().unwrap());
+    assert!(r.client.revoke(&google(), &Secret::new(refresh), true).await.unwrap());
+    r.tap.take().await;
+    integrations::refresh_due(&r.ports, i.expires_at.unwrap()).await.unwrap();
+    let told = r.tap.take().await;
+    let n =
+        r.ports.notifications.get_notification(&r.user.id, &told[0].notification_id).await.unwrap().unwrap();
+    let link = n.text.split_whitespace().find(|w| w.contains("/oauth/google/start?ticket=")).expect("a link");
+    assert!(link.starts_with(&base), "{link}");
+    let ticket = query_param(link, "ticket").unwrap();
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+
+    for _ in 0..2 {
+        let res = browser.get(link).send().await.unwrap();
+        assert_eq!(res.status(), 200, "opening the link (twice: a preview, then the user)");
+        assert!(res.headers()["set-cookie"].to_str().unwrap().starts_with("nudge_confirm="));
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("Ada") && page.contains("ending in 01") && page.contains("method=\"post\""),
+            "{page}"
+        );
+    }
+    let res = browser.get(link).send().await.unwrap();
+    let confirm_cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let page = res.text().await.unwrap();
+    let confirm =
+        page.split("name=\"confirm\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let form = |c: &str| format!("ticket={ticket}&confirm={c}");
+    let post = |body: String, cookie: Option<String>| {
+        let mut req = browser
+            .post(app.url("/oauth/google/start"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.send()
+    };
+    // Posted from elsewhere (no cookie), or with a value not the page's: refused, and not spent.
+    assert_eq!(post(form(&confirm), None).await.unwrap().status(), 401);
+    assert_eq!(post(form("guessed"), Some(confirm_cookie.clone())).await.unwrap().status(), 401);
+    // Confirmed: to the provider, bound to this browser.
+    let res = post(form(&confirm), Some(confirm_cookie.clone())).await.unwrap();
+    assert_eq!(res.status(), 302);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let back = r.oidc.authorize_as(&location, "ada@example.com").await;
+    let res = browser.get(&back).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert_eq!(r.integration().await.unwrap().status, IntegrationStatus::Active);
+    // Spent.
+    let res = browser.get(link).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(post(form(&confirm), Some(confirm_cookie)).await.unwrap().status(), 401);
+    assert_not_logged(&[&ticket, &confirm]);
+}
+
 // ---- callbacks that connect nothing ----
 
 async fn assert_failed(r: &Rig, req: CallbackRequest, want: Failure) -> String {
@@ -392,6 +459,10 @@ async fn another_users_or_browsers_state_connects_nothing(b: Backend) {
     // Back in another browser (its cookie is not the one the sign-in set).
     let a = r.sign_in(&r.user).await;
     let req = CallbackRequest { browser: Some("another-browsers-cookie".into()), ..r.request(&a) };
+    assert_failed(&r, req, Failure::Foreign).await;
+    // Or in a browser with no cookie at all: a victim sent someone else's authorization URL.
+    let a = r.sign_in(&r.user).await;
+    let req = CallbackRequest { browser: None, ..r.request(&a) };
     assert_failed(&r, req, Failure::Foreign).await;
     assert!(r.integration().await.is_none());
     let mallorys = r.ports.integrations.list_integrations(&mallory.id).await.unwrap();
@@ -665,6 +736,7 @@ async fn notion_and_youtube_tools_use_their_apis(b: Backend) {
 on_both_backends!(
     connects_refreshes_with_rotation_and_revokes,
     the_whole_flow_over_http,
+    a_reconnect_link_asks_first_and_works_once,
     a_state_works_once,
     an_expired_state_connects_nothing,
     another_users_or_browsers_state_connects_nothing,

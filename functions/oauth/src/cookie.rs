@@ -24,15 +24,36 @@ fn attributes(provider: &Provider, value: &str, max_age: i64) -> Option<HeaderVa
     .ok()
 }
 
+/// The cookie a reconnect page sets for its confirmation: only a same-site post carries it.
+const CONFIRM_COOKIE: &str = "nudge_confirm";
+
+/// `Set-Cookie` for a reconnect page's confirmation value, for the start route's POST.
+pub fn confirm(provider: &str, value: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(&format!(
+        "{CONFIRM_COOKIE}={value}; Path=/oauth/{provider}/start; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
+        STATE_LIFETIME.num_seconds()
+    ))
+    .ok()
+}
+
+/// The confirmation cookie's value, if sent.
+pub fn read_confirm(headers: &HeaderMap) -> Option<String> {
+    named(headers, CONFIRM_COOKIE)
+}
+
 /// The cookie's value in the request's `Cookie` headers, if it is there and not empty.
 pub fn read(headers: &HeaderMap) -> Option<String> {
+    named(headers, BROWSER_COOKIE)
+}
+
+fn named(headers: &HeaderMap, cookie: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == BROWSER_COOKIE)
+        .find(|(name, _)| *name == cookie)
         .map(|(_, value)| value.trim().trim_matches('"').to_owned())
         .filter(|v| !v.is_empty())
 }

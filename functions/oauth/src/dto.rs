@@ -11,9 +11,32 @@ use serde::{Deserialize, Serialize};
 pub struct StartParams {
     /// Scopes to ask for, space or comma separated; the provider's defaults when absent.
     pub scope: Option<String>,
-    /// A reconnect link's ticket (sent to a user whose connection stopped working): starts a
-    /// sign-in for its user without a bearer token, once, within seven days.
+    /// A reconnect link's ticket (sent to a user whose connection stopped working): without a
+    /// bearer token, the answer is a page that asks whoever opened it to confirm.
     pub ticket: Option<String>,
+}
+
+/// What a reconnect link's page posts back (`application/x-www-form-urlencoded`).
+#[derive(Debug, Default, utoipa::ToSchema)]
+pub struct ReconnectForm {
+    pub ticket: String,
+    /// The page's value, which must match its cookie.
+    pub confirm: String,
+}
+
+impl ReconnectForm {
+    /// Reads the form; what is missing is empty (and refused by the handler).
+    pub fn parse(body: &[u8]) -> Self {
+        let mut form = Self::default();
+        for (k, v) in form_urlencoded::parse(body) {
+            match k.as_ref() {
+                "ticket" => form.ticket = v.into_owned(),
+                "confirm" => form.confirm = v.into_owned(),
+                _ => {}
+            }
+        }
+        form
+    }
 }
 
 /// A sign-in, started, for a client that opens the provider itself (`Accept: application/json`).

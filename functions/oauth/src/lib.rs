@@ -25,7 +25,7 @@ use nudge_http::{
     telemetry,
 };
 
-use dto::{CallbackParams, StartParams};
+use dto::{CallbackParams, ReconnectForm, StartParams};
 pub use dto::{IntegrationsBody, StartedView};
 use page::Page;
 
@@ -35,7 +35,7 @@ const FUNCTION: &str = "oauth";
 /// The routes' part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(start, callback, list, disconnect),
+    paths(start, confirm_reconnect, callback, list, disconnect),
     components(schemas(IntegrationView, ProviderInfo, Disconnected)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -45,7 +45,7 @@ pub struct ApiDoc;
 
 pub fn routes() -> Router<ApiState> {
     Router::new()
-        .route("/oauth/{provider}/start", get(start))
+        .route("/oauth/{provider}/start", get(start).post(confirm_reconnect))
         .route("/oauth/{provider}/callback", get(callback))
         .route("/api/integrations", get(list))
         .route("/api/integrations/{id}", delete(disconnect))
@@ -117,21 +117,28 @@ async fn start(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let scope = params.scope.as_deref();
-    let started = match (user, params.ticket.as_deref()) {
-        (Ok(user), _) => {
-            uc::start(&s.ports, user.0, &provider, scope, &Actor::user(user.0, Via::Api, ip)).await
-        }
-        // A reconnect link opened from a text: the ticket names the user.
-        (Err(_), Some(ticket)) => uc::start_by_ticket(&s.ports, &provider, ticket, scope, ip).await,
+    let user = match (user, params.ticket.as_deref()) {
+        (Ok(user), _) => user,
+        // A reconnect link opened from a text: a page asks the person to confirm, and spends
+        // nothing (a link preview fetches it too).
+        (Err(_), Some(ticket)) => return Ok(reconnect_page(&s, &provider, ticket).await),
         (Err(e), None) => return Err(e),
-    }
-    .map_err(api_error)?;
+    };
+    let started = uc::start(&s.ports, user.0, &provider, scope, &Actor::user(user.0, Via::Api, ip))
+        .await
+        .map_err(api_error)?;
+    redirect(&provider, started, wants_json(&headers))
+}
+
+/// The answer to a start: to the provider (or its URL, for a client that opens it itself), with
+/// the cookie that binds the sign-in to this browser.
+fn redirect(provider: &str, started: uc::Started, json: bool) -> Result<Response, ApiError> {
     telemetry::emit_metrics(FUNCTION, &[("FlowsStarted", 1)]);
-    let provider = Provider::parse(&provider)?;
+    let provider = Provider::parse(provider)?;
     tracing::info!(provider = %provider, "oauth flow started");
     let cookie = cookie::set(&provider, &started.browser)
         .ok_or_else(|| ApiError::internal("the browser cookie is not a header value"))?;
-    let mut response = if wants_json(&headers) {
+    let mut response = if json {
         let view = StartedView { authorization_url: started.url, expires_at: started.expires_at };
         Envelope::ok(view, "Open the authorization URL to connect").into_response()
     } else {
@@ -143,6 +150,82 @@ async fn start(
     h.insert(header::SET_COOKIE, cookie);
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// A reconnect link's page: whom it is for, and a button that confirms (a POST carrying the
+/// ticket and a value that must match a same-site cookie set here, so another site cannot
+/// submit it for the browser).
+async fn reconnect_page(s: &ApiState, provider: &str, ticket: &str) -> Response {
+    match uc::ticket_holder(&s.ports, provider, ticket).await {
+        Ok(holder) => {
+            let confirm = format!("{}", uuid::Uuid::new_v4().simple());
+            let mut page = Page {
+                status: StatusCode::OK,
+                heading: format!("Reconnect {}", holder.display_name),
+                lines: vec![format!(
+                    "This reconnects {} to the Nudge account of {} (phone ending in {}). If that is not you, close this page.",
+                    holder.display_name, holder.name, holder.phone_ending
+                )],
+                form: Some(page::Form {
+                    action: format!("/oauth/{provider}/start"),
+                    fields: vec![("ticket".into(), ticket.into()), ("confirm".into(), confirm.clone())],
+                    button: format!("Continue to {}", holder.display_name),
+                }),
+            }
+            .into_response();
+            if let Some(c) = cookie::confirm(provider, &confirm) {
+                page.headers_mut().insert(header::SET_COOKIE, c);
+            }
+            page
+        }
+        Err(e) => not_connected(
+            api_error(e).status,
+            "This reconnect link was already used or has expired. Open Nudge to reconnect.".into(),
+        )
+        .into_response(),
+    }
+}
+
+/// Confirms a reconnect link: takes its ticket (once) and starts the sign-in for its user.
+#[utoipa::path(post, path = "/oauth/{provider}/start", tag = "integrations", security(()),
+    params(("provider" = String, Path)),
+    request_body(content = ReconnectForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 302, description = "to the provider's sign-in page, with the nudge_oauth cookie"),
+        (status = 401, description = "a ticket used before, expired, or not confirmed on its page", content_type = "text/html", body = String),
+))]
+async fn confirm_reconnect(
+    State(s): State<ApiState>,
+    Path(provider): Path<String>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let form = ReconnectForm::parse(&body);
+    let refused = || {
+        not_connected(
+            StatusCode::UNAUTHORIZED,
+            "This reconnect link was already used or has expired. Open Nudge to reconnect.".into(),
+        )
+        .into_response()
+    };
+    // The page's value must come back with its cookie: a form posted from another site has
+    // no cookie (SameSite=Strict).
+    if form.ticket.is_empty()
+        || form.confirm.is_empty()
+        || cookie::read_confirm(&headers).as_deref() != Some(form.confirm.as_str())
+    {
+        return refused();
+    }
+    match uc::start_by_ticket(&s.ports, &provider, &form.ticket, None, ip).await {
+        Ok(started) => redirect(&provider, started, false).unwrap_or_else(IntoResponse::into_response),
+        Err(DomainError::Unauthorized(_)) => refused(),
+        Err(e) => not_connected(
+            api_error(e).status,
+            "Something went wrong on our side. Try the link again in a minute.".into(),
+        )
+        .into_response(),
+    }
 }
 
 /// Where the provider sends the browser back. Answers a page saying what came of it: 200 when
@@ -223,11 +306,11 @@ fn connected(display_name: &str, account: Option<&str>, scopes: &[String]) -> Pa
         lines.push(format!("Nudge may use: {}.", scopes.join(", ")));
     }
     lines.push("You can close this window and go back to Nudge.".into());
-    Page { status: StatusCode::OK, heading: format!("{display_name} is connected"), lines }
+    Page { status: StatusCode::OK, heading: format!("{display_name} is connected"), lines, form: None }
 }
 
 fn not_connected(status: StatusCode, message: String) -> Page {
-    Page { status, heading: "Not connected".into(), lines: vec![message] }
+    Page { status, heading: "Not connected".into(), lines: vec![message], form: None }
 }
 
 /// The caller's connected accounts (never a token), and the providers they can connect.

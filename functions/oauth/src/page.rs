@@ -7,11 +7,20 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-/// A page: a status, a heading, and lines of text (escaped here).
+/// A page: a status, a heading, lines of text, and maybe a form of hidden fields and a button
+/// (all escaped here).
 pub struct Page {
     pub status: StatusCode,
     pub heading: String,
     pub lines: Vec<String>,
+    pub form: Option<Form>,
+}
+
+/// A form that posts hidden fields.
+pub struct Form {
+    pub action: String,
+    pub fields: Vec<(String, String)>,
+    pub button: String,
 }
 
 /// `text` with the five HTML-significant characters escaped.
@@ -36,7 +45,18 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:32rem;margi
 impl Page {
     pub fn html(&self) -> String {
         let heading = escape(&self.heading);
-        let body: String = self.lines.iter().map(|l| format!("<p>{}</p>", escape(l))).collect();
+        let mut body: String = self.lines.iter().map(|l| format!("<p>{}</p>", escape(l))).collect();
+        if let Some(f) = &self.form {
+            body.push_str(&format!("<form method=\"post\" action=\"{}\">", escape(&f.action)));
+            for (name, value) in &f.fields {
+                body.push_str(&format!(
+                    "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                    escape(name),
+                    escape(value)
+                ));
+            }
+            body.push_str(&format!("<button type=\"submit\">{}</button></form>", escape(&f.button)));
+        }
         format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
@@ -72,6 +92,7 @@ mod tests {
             status: StatusCode::OK,
             heading: "Tom & Jerry's <b>".into(),
             lines: vec!["<script>alert(\"x\")</script>".into()],
+            form: None,
         };
         let html = page.html();
         assert!(html.contains("<h1>Tom &amp; Jerry&#39;s &lt;b&gt;</h1>"), "{html}");

@@ -276,6 +276,9 @@ pub trait OAuthStateRepo: Send + Sync {
     /// one state, one gets it and the other `None`. An expired one is answered too (the caller
     /// tells the user it expired); one the store's TTL already removed is `None`.
     async fn take_state(&self, key: &str) -> Result<Option<OAuthState>, StoreError>;
+    /// The state stored under `key`, left in place (a reconnect link's page reads whom it is
+    /// for before the user confirms).
+    async fn get_state(&self, key: &str) -> Result<Option<OAuthState>, StoreError>;
 }
 
 /// Counters for rate limits: one per key and window, expiring on their own.

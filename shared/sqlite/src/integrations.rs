@@ -153,4 +153,16 @@ impl OAuthStateRepo for SqliteStore {
         })
         .await
     }
+
+    async fn get_state(&self, key: &str) -> Result<Option<OAuthState>, StoreError> {
+        let key = key.to_owned();
+        self.run(move |c| {
+            let body: Option<String> = c
+                .query_row("SELECT body FROM oauth_states WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .map_err(backend)?;
+            body.as_deref().map(from_json).transpose()
+        })
+        .await
+    }
 }

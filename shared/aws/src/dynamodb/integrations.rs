@@ -204,6 +204,20 @@ impl OAuthStateRepo for DynamoStore {
             .map_err(backend)?;
         out.attributes.filter(|a| !a.is_empty()).map(from_item).transpose()
     }
+
+    async fn get_state(&self, key: &str) -> Result<Option<OAuthState>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .key("PK", s(format!("{STATE}#{key}")))
+            .key("SK", s(STATE))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(backend)?;
+        out.item.map(from_item).transpose()
+    }
 }
 
 #[cfg(test)]
