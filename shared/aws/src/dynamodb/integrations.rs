@@ -69,33 +69,6 @@ fn state_item(st: &OAuthState) -> Result<Item, StoreError> {
     Ok(item)
 }
 
-impl DynamoStore {
-    /// Every entry of one refresh shard at or before `horizon`.
-    async fn refresh_shard_due(&self, shard: String, horizon: String) -> Result<Vec<Item>, StoreError> {
-        let mut items = vec![];
-        let mut start_key: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(self.table())
-                .index_name(REFRESH_INDEX)
-                .key_condition_expression("refresh_shard = :shard AND refresh_at <= :horizon")
-                .expression_attribute_values(":shard", s(&shard))
-                .expression_attribute_values(":horizon", s(&horizon))
-                .set_exclusive_start_key(start_key.take())
-                .send()
-                .await
-                .map_err(backend)?;
-            items.extend(out.items.unwrap_or_default());
-            start_key = out.last_evaluated_key;
-            if start_key.is_none() {
-                return Ok(items);
-            }
-        }
-    }
-}
-
 #[async_trait]
 impl IntegrationRepo for DynamoStore {
     async fn put_integration(
@@ -162,7 +135,15 @@ impl IntegrationRepo for DynamoStore {
         let mut shards = JoinSet::new();
         for n in 0..REFRESH_SHARDS {
             let (store, horizon) = (self.clone(), refresh_key(horizon));
-            shards.spawn(async move { store.refresh_shard_due(format!("REFRESH#{n}"), horizon).await });
+            shards.spawn(async move {
+                store
+                    .shard_upto(
+                        REFRESH_INDEX,
+                        ("refresh_shard", format!("REFRESH#{n}")),
+                        ("refresh_at", horizon),
+                    )
+                    .await
+            });
         }
         let mut due = vec![];
         while let Some(done) = shards.join_next().await {

@@ -187,6 +187,37 @@ pub(crate) struct Filter {
 }
 
 impl DynamoStore {
+    /// Every entry of one shard of a sharded, sparse index (the due index, the refresh index)
+    /// whose time is at or before `upto`, all pages: `<shard_key> = :shard AND <time_key> <= :upto`.
+    pub(crate) async fn shard_upto(
+        &self,
+        index: &str,
+        (shard_key, shard): (&str, String),
+        (time_key, upto): (&str, String),
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = vec![];
+        let mut start_key: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(self.table())
+                .index_name(index)
+                .key_condition_expression(format!("{shard_key} = :shard AND {time_key} <= :upto"))
+                .expression_attribute_values(":shard", s(&shard))
+                .expression_attribute_values(":upto", s(&upto))
+                .set_exclusive_start_key(start_key.take())
+                .send()
+                .await
+                .map_err(backend)?;
+            items.extend(out.items.unwrap_or_default());
+            start_key = out.last_evaluated_key;
+            if start_key.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
     /// One kind of a user's items (`SK` starting with `prefix`), newest first (ids are
     /// UUIDv7), after a cursor, that pass `filter`: one more than `limit` when there are more.
     pub(crate) async fn list_kind<T: serde::de::DeserializeOwned>(

@@ -52,33 +52,6 @@ fn notification_item(n: &Notification) -> Result<Item, StoreError> {
     Ok(item)
 }
 
-impl DynamoStore {
-    /// Every entry of one due shard at or before `now`.
-    async fn due_shard(&self, shard: String, now: String) -> Result<Vec<Item>, StoreError> {
-        let mut items = vec![];
-        let mut start_key: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(self.table())
-                .index_name(DUE_INDEX)
-                .key_condition_expression("due_shard = :shard AND next_fire_at <= :now")
-                .expression_attribute_values(":shard", s(&shard))
-                .expression_attribute_values(":now", s(&now))
-                .set_exclusive_start_key(start_key.take())
-                .send()
-                .await
-                .map_err(backend)?;
-            items.extend(out.items.unwrap_or_default());
-            start_key = out.last_evaluated_key;
-            if start_key.is_none() {
-                return Ok(items);
-            }
-        }
-    }
-}
-
 #[async_trait]
 impl ReminderRepo for DynamoStore {
     async fn insert_reminder(&self, r: &Reminder) -> Result<(), StoreError> {
@@ -123,7 +96,9 @@ impl ReminderRepo for DynamoStore {
         let mut shards = JoinSet::new();
         for n in 0..DUE_SHARDS {
             let (store, now) = (self.clone(), time_key(now));
-            shards.spawn(async move { store.due_shard(format!("DUE#{n:02}"), now).await });
+            shards.spawn(async move {
+                store.shard_upto(DUE_INDEX, ("due_shard", format!("DUE#{n:02}")), ("next_fire_at", now)).await
+            });
         }
         let mut due = Due::default();
         while let Some(done) = shards.join_next().await {
