@@ -12,6 +12,7 @@ pub mod oidc;
 pub mod providers;
 pub mod queue;
 pub mod sms;
+pub mod stats;
 pub mod table;
 pub mod twilio;
 

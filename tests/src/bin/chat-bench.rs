@@ -62,6 +62,7 @@ use nudge_domain::{
     users::{self, NewUser},
 };
 use nudge_sqlite::SqliteStore;
+use nudge_tests::stats::{median, p90};
 use nudge_tests::{
     Backend,
     counting::{self, Counting, Counts, Kind, Requests, describe, describe_requests, same_each_round, since},
@@ -406,23 +407,6 @@ async fn bench_turns(backend: Backend, runs: usize) -> TurnRun {
 }
 
 // ---- statistics and printing ----------------------------------------------------------------
-
-fn sorted(v: &[StdDuration]) -> Vec<StdDuration> {
-    let mut v = v.to_vec();
-    v.sort();
-    v
-}
-
-fn median(v: &[StdDuration]) -> StdDuration {
-    let v = sorted(v);
-    v[v.len() / 2]
-}
-
-/// The nearest-rank 90th percentile.
-fn p90(v: &[StdDuration]) -> StdDuration {
-    let v = sorted(v);
-    v[(v.len() * 9).div_ceil(10) - 1]
-}
 
 fn ms(d: StdDuration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)

@@ -51,6 +51,7 @@ use nudge_domain::{
     sealing::KeyRing,
 };
 use nudge_oauth::{OAuthConfig, OAuthProviders};
+use nudge_tests::stats::{median, p90};
 use nudge_tests::{
     Backend,
     counting::{self, Calls, Counts, Kind, Requests, describe, describe_requests, same_each_round, since},
@@ -364,23 +365,6 @@ impl Rig {
 }
 
 // ---- statistics -----------------------------------------------------------------------------
-
-fn sorted(v: &[StdDuration]) -> Vec<StdDuration> {
-    let mut v = v.to_vec();
-    v.sort();
-    v
-}
-
-fn median(v: &[StdDuration]) -> StdDuration {
-    let v = sorted(v);
-    v[v.len() / 2]
-}
-
-/// The nearest-rank 90th percentile.
-fn p90(v: &[StdDuration]) -> StdDuration {
-    let v = sorted(v);
-    v[(v.len() * 9).div_ceil(10) - 1]
-}
 
 fn ms(d: StdDuration) -> String {
     let ms = d.as_secs_f64() * 1e3;

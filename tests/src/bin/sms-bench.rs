@@ -50,6 +50,7 @@ use nudge_domain::{
     work::{self, Worked},
 };
 use nudge_http::ApiState;
+use nudge_tests::stats::{median, p90};
 use nudge_tests::{
     Backend, TEST_SECRET,
     counting::{self, Calls, Counts, Kind, Requests, describe, describe_requests, same_each_round, since},
@@ -383,23 +384,6 @@ async fn bench(backend: Backend, warm: usize, rounds: usize, worker_runs: usize)
 }
 
 // ---- statistics and printing ----------------------------------------------------------------
-
-fn sorted(v: &[StdDuration]) -> Vec<StdDuration> {
-    let mut v = v.to_vec();
-    v.sort();
-    v
-}
-
-fn median(v: &[StdDuration]) -> StdDuration {
-    let v = sorted(v);
-    v[v.len() / 2]
-}
-
-/// The nearest-rank 90th percentile.
-fn p90(v: &[StdDuration]) -> StdDuration {
-    let v = sorted(v);
-    v[(v.len() * 9).div_ceil(10) - 1]
-}
 
 /// Each value once, in the order first seen.
 fn distinct<T: PartialEq + Clone>(v: &[T]) -> Vec<T> {

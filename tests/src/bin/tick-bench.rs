@@ -34,6 +34,7 @@ use nudge_domain::{
     notification::wording, tick::run_tick,
 };
 use nudge_sqlite::SqliteStore;
+use nudge_tests::stats::median;
 use nudge_tests::{Backend, contract::user, moto_config, ports, queue, table};
 use tokio::task::JoinSet;
 use uuid::Uuid;
@@ -209,11 +210,6 @@ async fn claim_probe(p: &Ports, s: &Scenario, round: usize) -> StdDuration {
     t.elapsed()
 }
 
-fn median(mut v: Vec<StdDuration>) -> StdDuration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 async fn bench(backend: Backend, n: usize, runs: usize, moto_tick_max: usize) -> Row {
     let s = Scenario::new(n);
     let started = Instant::now();
@@ -252,8 +248,8 @@ async fn bench(backend: Backend, n: usize, runs: usize, moto_tick_max: usize) ->
         backend,
         n,
         seed,
-        read: median(reads),
-        claim: median(claims),
+        read: median(&reads),
+        claim: median(&claims),
         // The median tick, with its own items_read and fired (every round's are the same).
         tick: (!ticks.is_empty()).then(|| ticks[ticks.len() / 2]),
         items_read: items[0],
