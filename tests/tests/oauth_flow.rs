@@ -411,6 +411,52 @@ async fn a_reconnect_link_asks_first_and_works_once(b: Backend) {
     assert_not_logged(&[&ticket, &confirm]);
 }
 
+/// A phone app's way in: the API gives a one-time link for the system browser, whose page names
+/// the account; confirmed there, the sign-in completes in that browser.
+async fn a_phone_app_connects_through_a_sign_in_link(b: Backend) {
+    let (listener, base) = nudge_tests::reserve().await;
+    let r = rig_at(b, &base).await;
+    let app = TestApp::on_listener(listener, r.ports.clone()).await;
+    let token = app.token(&r.user).await;
+    let (status, body) = app.call("POST", "/api/integrations/google/link", Some(&token), None).await;
+    assert_eq!(status, 201, "{body}");
+    let link = body["data"]["url"].as_str().unwrap().to_owned();
+    assert!(link.starts_with(&format!("{base}/oauth/google/start?ticket=")), "{link}");
+    let (status, _) = app.call("POST", "/api/integrations/nowhere/link", Some(&token), None).await;
+    assert_eq!(status, 404);
+    let (status, _) = app.call("POST", "/api/integrations/google/link", None, None).await;
+    assert_eq!(status, 401);
+
+    // The system browser: no bearer token, no cookie yet.
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = browser.get(&link).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let confirm_cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Connect Google") && page.contains("Ada"), "{page}");
+    let confirm =
+        page.split("name=\"confirm\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let ticket = query_param(&link, "ticket").unwrap();
+    let res = browser
+        .post(app.url("/oauth/google/start"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &confirm_cookie)
+        .body(format!("ticket={ticket}&confirm={confirm}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let back = r.oidc.authorize_as(&location, "ada@example.com").await;
+    let res = browser.get(&back).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(r.integration().await.unwrap().status, IntegrationStatus::Active);
+    // Once.
+    assert_eq!(browser.get(&link).send().await.unwrap().status(), 401);
+    assert_not_logged(&[&ticket, &confirm]);
+}
+
 // ---- callbacks that connect nothing ----
 
 async fn assert_failed(r: &Rig, req: CallbackRequest, want: Failure) -> String {
@@ -737,6 +783,7 @@ on_both_backends!(
     connects_refreshes_with_rotation_and_revokes,
     the_whole_flow_over_http,
     a_reconnect_link_asks_first_and_works_once,
+    a_phone_app_connects_through_a_sign_in_link,
     a_state_works_once,
     an_expired_state_connects_nothing,
     another_users_or_browsers_state_connects_nothing,

@@ -103,3 +103,11 @@ mod tests {
         assert!(CallbackParams::parse(None).state.is_none());
     }
 }
+
+/// A one-time sign-in link (`POST /api/integrations/{provider}/link`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignInLink {
+    /// Open it in any browser: its page names the account and asks to confirm; it works once.
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}

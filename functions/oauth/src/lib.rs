@@ -12,7 +12,7 @@ use axum::{
     extract::{FromRequestParts, State},
     http::{HeaderMap, HeaderValue, StatusCode, Uri, header, request::Parts},
     response::{IntoResponse, Response},
-    routing::{delete, get},
+    routing::{delete, get, post},
 };
 use nudge_domain::{
     Actor, DomainError, IntegrationId, Provider, ProviderInfo, UserId, Via,
@@ -25,7 +25,7 @@ use nudge_http::{
     telemetry,
 };
 
-use dto::{CallbackParams, ReconnectForm, StartParams};
+use dto::{CallbackParams, ReconnectForm, SignInLink, StartParams};
 pub use dto::{IntegrationsBody, StartedView};
 use page::Page;
 
@@ -35,7 +35,7 @@ const FUNCTION: &str = "oauth";
 /// The routes' part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(start, confirm_reconnect, callback, list, disconnect),
+    paths(start, confirm_reconnect, callback, list, sign_in_link, disconnect),
     components(schemas(IntegrationView, ProviderInfo, Disconnected)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -48,6 +48,7 @@ pub fn routes() -> Router<ApiState> {
         .route("/oauth/{provider}/start", get(start).post(confirm_reconnect))
         .route("/oauth/{provider}/callback", get(callback))
         .route("/api/integrations", get(list))
+        .route("/api/integrations/{provider}/link", post(sign_in_link))
         .route("/api/integrations/{id}", delete(disconnect))
 }
 
@@ -161,9 +162,9 @@ async fn reconnect_page(s: &ApiState, provider: &str, ticket: &str) -> Response 
             let confirm = format!("{}", uuid::Uuid::new_v4().simple());
             let mut page = Page {
                 status: StatusCode::OK,
-                heading: format!("Reconnect {}", holder.display_name),
+                heading: format!("Connect {}", holder.display_name),
                 lines: vec![format!(
-                    "This reconnects {} to the Nudge account of {} (phone ending in {}). If that is not you, close this page.",
+                    "This connects {} to the Nudge account of {} (phone ending in {}). If that is not you, close this page.",
                     holder.display_name, holder.name, holder.phone_ending
                 )],
                 form: Some(page::Form {
@@ -180,7 +181,7 @@ async fn reconnect_page(s: &ApiState, provider: &str, ticket: &str) -> Response 
         }
         Err(e) => not_connected(
             api_error(e).status,
-            "This reconnect link was already used or has expired. Open Nudge to reconnect.".into(),
+            "This link was already used or has expired. Open Nudge to connect again.".into(),
         )
         .into_response(),
     }
@@ -205,7 +206,7 @@ async fn confirm_reconnect(
     let refused = || {
         not_connected(
             StatusCode::UNAUTHORIZED,
-            "This reconnect link was already used or has expired. Open Nudge to reconnect.".into(),
+            "This link was already used or has expired. Open Nudge to connect again.".into(),
         )
         .into_response()
     };
@@ -311,6 +312,32 @@ fn connected(display_name: &str, account: Option<&str>, scopes: &[String]) -> Pa
 
 fn not_connected(status: StatusCode, message: String) -> Page {
     Page { status, heading: "Not connected".into(), lines: vec![message], form: None }
+}
+
+/// A one-time link that connects `provider` from a browser that is not the caller's (a phone
+/// app opening the system browser): its page names the account and asks to confirm; it works
+/// once, within ten minutes.
+#[utoipa::path(post, path = "/api/integrations/{provider}/link", tag = "integrations",
+    params(("provider" = String, Path, description = "google, microsoft, notion, youtube, …"), StartParams),
+    responses(
+        (status = 201, body = Doc<SignInLink>),
+        (status = 400, description = "a bad scope", body = Failure),
+        (status = 401, body = Failure),
+        (status = 404, description = "no such provider is configured", body = Failure),
+))]
+async fn sign_in_link(
+    user: AuthUser,
+    State(s): State<ApiState>,
+    Path(provider): Path<String>,
+    Query(params): Query<StartParams>,
+) -> Result<Response, ApiError> {
+    let (url, expires_at) =
+        uc::sign_in_link(&s.ports, user.0, &provider, params.scope.as_deref()).await.map_err(api_error)?;
+    let mut response =
+        Envelope::created(SignInLink { url, expires_at }, "Open the link in a browser to connect")
+            .into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 /// The caller's connected accounts (never a token), and the providers they can connect.

@@ -652,22 +652,7 @@ async fn tell_reauth(
 ) -> Result<(), DomainError> {
     let Some(user) = p.users.get_user(&i.user_id).await? else { return Ok(()) };
     let name = display_name(p, &i.provider);
-    let ticket = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
-    let reconnect = OAuthState {
-        key: digest(&ticket),
-        user_id: user.id,
-        provider: i.provider.clone(),
-        verifier: Verifier::new(""),
-        scopes: i.consent.scopes.clone(),
-        redirect_uri: String::new(),
-        browser: None,
-        created_at: now,
-        expires_at: now + RECONNECT_LIFETIME,
-        purpose: StatePurpose::Reconnect,
-    };
-    p.oauth_states.put_state(&reconnect).await?;
-    let link =
-        format!("{}/oauth/{}/start?ticket={ticket}", c.public_base_url.trim_end_matches('/'), i.provider);
+    let link = ticket_link(p, c, user.id, &i.provider, &i.consent.scopes, now + RECONNECT_LIFETIME).await?;
     let text = format!(
         "Your {name} connection stopped working, so I can't use it for you. Reconnect it here: {link}"
     );
@@ -680,6 +665,53 @@ async fn tell_reauth(
     p.notifications.insert_notification(&n).await?;
     p.queue.enqueue(&NotifyMessage { user_id: user.id, notification_id: n.id }).await?;
     Ok(())
+}
+
+/// A one-time link that starts a sign-in for `user` in whatever browser opens it, after its page
+/// names whose account it is: `<PUBLIC_BASE_URL>/oauth/<provider>/start?ticket=…`.
+async fn ticket_link(
+    p: &Ports,
+    c: &Connections,
+    user: UserId,
+    provider: &Provider,
+    scopes: &[String],
+    expires_at: DateTime<Utc>,
+) -> Result<String, DomainError> {
+    let ticket = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    let state = OAuthState {
+        key: digest(&ticket),
+        user_id: user,
+        provider: provider.clone(),
+        verifier: Verifier::new(""),
+        scopes: scopes.to_vec(),
+        redirect_uri: String::new(),
+        browser: None,
+        created_at: p.clock.now(),
+        expires_at,
+        purpose: StatePurpose::Reconnect,
+    };
+    p.oauth_states.put_state(&state).await?;
+    Ok(format!("{}/oauth/{provider}/start?ticket={ticket}", c.public_base_url.trim_end_matches('/')))
+}
+
+/// A sign-in link for a client whose browser is not the one that calls the API (a phone app
+/// opening the system browser): one-time, for ten minutes, confirmed on its page as a
+/// reconnect link is.
+pub async fn sign_in_link(
+    p: &Ports,
+    user: UserId,
+    provider: &str,
+    scopes: Option<&str>,
+) -> Result<(String, DateTime<Utc>), DomainError> {
+    let info = provider_info(p, provider)?;
+    let c = connections(p)?;
+    let scopes = match scopes.map(parse_scopes).transpose()? {
+        Some(s) if !s.is_empty() => s,
+        _ => info.default_scopes.clone(),
+    };
+    let expires_at = p.clock.now() + STATE_LIFETIME;
+    let link = ticket_link(p, c, user, &info.name, &scopes, expires_at).await?;
+    Ok((link, expires_at))
 }
 
 /// A usable access token for the owner's integration with `provider`, refreshed first if it
