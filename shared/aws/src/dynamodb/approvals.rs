@@ -27,10 +27,7 @@
 //! put once and never changed.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::{
-    operation::transact_write_items::TransactWriteItemsError,
-    types::{AttributeValue, ConditionCheck, Put, TransactWriteItem},
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem};
 use chrono::Duration;
 use nudge_domain::{
     Approval, ApprovalCode, ApprovalId, ApprovalRepo, ApprovalStatus, AuditEntry, AuditId, AuditRepo, Page,
@@ -130,20 +127,12 @@ impl ApprovalRepo for DynamoStore {
                 .map_err(backend)?;
             tx = tx.transact_items(TransactWriteItem::builder().condition_check(closed).build());
         }
-        match tx.send().await {
-            Ok(_) => Ok(()),
-            Err(e) => match e.into_service_error() {
-                // The id is taken, the code names an open approval, another insert took the code
-                // since it was read, or one is racing this one (TransactionConflict).
-                TransactWriteItemsError::TransactionCanceledException(c)
-                    if c.cancellation_reasons().iter().any(|r| {
-                        matches!(r.code(), Some("ConditionalCheckFailed" | "TransactionConflict"))
-                    }) =>
-                {
-                    Err(StoreError::Conflict("approval id taken, or its code names an open approval".into()))
-                }
-                other => Err(backend(other)),
-            },
+        if self.transact(tx).await? {
+            Ok(())
+        } else {
+            // The id is taken, the code names an open approval, another insert took the code
+            // since it was read, or one is racing this one (TransactionConflict).
+            Err(StoreError::Conflict("approval id taken, or its code names an open approval".into()))
         }
     }
 

@@ -1,10 +1,7 @@
 use std::collections::HashSet;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::{
-    operation::transact_write_items::TransactWriteItemsError,
-    types::{Put, TransactWriteItem},
-};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use nudge_domain::{
     Conversation, ConversationId, ConversationRepo, Message, MessageId, Page, PageRequest, StoreError, UserId,
 };
@@ -87,21 +84,13 @@ impl ConversationRepo for DynamoStore {
                 .map_err(backend)?;
             tx = tx.transact_items(TransactWriteItem::builder().put(put).build());
         }
-        match tx.send().await {
-            Ok(_) => Ok(()),
-            Err(e) => match e.into_service_error() {
-                // A condition failed (the conversation exists, moved on or is gone; a message id
-                // is taken), or another turn is writing the conversation right now
-                // (TransactionConflict): either way this turn is not written.
-                TransactWriteItemsError::TransactionCanceledException(c)
-                    if c.cancellation_reasons().iter().any(|r| {
-                        matches!(r.code(), Some("ConditionalCheckFailed" | "TransactionConflict"))
-                    }) =>
-                {
-                    Err(StoreError::Conflict("conversation changed, or a message id is taken".into()))
-                }
-                other => Err(backend(other)),
-            },
+        if self.transact(tx).await? {
+            Ok(())
+        } else {
+            // A condition failed (the conversation exists, moved on or is gone; a message id
+            // is taken), or another turn is writing the conversation right now
+            // (TransactionConflict): either way this turn is not written.
+            Err(StoreError::Conflict("conversation changed, or a message id is taken".into()))
         }
     }
 

@@ -187,6 +187,29 @@ pub(crate) struct Filter {
 }
 
 impl DynamoStore {
+    /// Sends a TransactWriteItems: `Ok(false)` when it was refused because a condition failed
+    /// or another transaction on the same items was under way (someone else got there first);
+    /// any other failure is the backend's.
+    pub(crate) async fn transact(
+        &self,
+        tx: aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder,
+    ) -> Result<bool, StoreError> {
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        match tx.send().await {
+            Ok(_) => Ok(true),
+            Err(e) => match e.into_service_error() {
+                TransactWriteItemsError::TransactionCanceledException(c)
+                    if c.cancellation_reasons().iter().any(|r| {
+                        matches!(r.code(), Some("ConditionalCheckFailed" | "TransactionConflict"))
+                    }) =>
+                {
+                    Ok(false)
+                }
+                other => Err(backend(other)),
+            },
+        }
+    }
+
     /// Every entry of one shard of a sharded, sparse index (the due index, the refresh index)
     /// whose time is at or before `upto`, all pages: `<shard_key> = :shard AND <time_key> <= :upto`.
     pub(crate) async fn shard_upto(

@@ -1,8 +1,5 @@
 use async_trait::async_trait;
-use aws_sdk_dynamodb::{
-    operation::transact_write_items::TransactWriteItemsError,
-    types::{AttributeValue, Put, TransactWriteItem},
-};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use nudge_domain::{
     Due, Notification, NotificationId, NotificationRepo, Page, PageRequest, Reminder, ReminderId,
@@ -145,28 +142,15 @@ impl NotificationRepo for DynamoStore {
             .expression_attribute_values(":expected", version(expected))
             .build()
             .map_err(backend)?;
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(claim).build())
-            .transact_items(TransactWriteItem::builder().put(advance).build())
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => match e.into_service_error() {
-                // Claimed or advanced by another tick, or racing one right now
-                // (TransactionConflict): either way this tick does not fire it.
-                TransactWriteItemsError::TransactionCanceledException(c)
-                    if c.cancellation_reasons().iter().any(|r| {
-                        matches!(r.code(), Some("ConditionalCheckFailed" | "TransactionConflict"))
-                    }) =>
-                {
-                    Ok(false)
-                }
-                other => Err(backend(other)),
-            },
-        }
+        // Refused when claimed or advanced by another tick, or racing one right now
+        // (TransactionConflict): either way this tick does not fire it.
+        self.transact(
+            self.client
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().put(claim).build())
+                .transact_items(TransactWriteItem::builder().put(advance).build()),
+        )
+        .await
     }
 
     async fn get_notification(

@@ -1,8 +1,5 @@
 use async_trait::async_trait;
-use aws_sdk_dynamodb::{
-    operation::transact_write_items::TransactWriteItemsError,
-    types::{Put, TransactWriteItem},
-};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use nudge_domain::{PhoneNumber, StoreError, User, UserId, UserRepo};
 
 use super::{DynamoStore, backend, from_item, s, to_item, user_pk};
@@ -36,25 +33,15 @@ impl UserRepo for DynamoStore {
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .map_err(backend)?;
-        let result = self
+        let tx = self
             .client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(put_user).build())
-            .transact_items(TransactWriteItem::builder().put(put_phone).build())
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => match e.into_service_error() {
-                TransactWriteItemsError::TransactionCanceledException(c)
-                    if c.cancellation_reasons()
-                        .iter()
-                        .any(|r| r.code() == Some("ConditionalCheckFailed")) =>
-                {
-                    Err(StoreError::Conflict("user id or phone number taken".into()))
-                }
-                other => Err(backend(other)),
-            },
+            .transact_items(TransactWriteItem::builder().put(put_phone).build());
+        if self.transact(tx).await? {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict("user id or phone number taken".into()))
         }
     }
 
